@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "idmap.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/log.h"
+#include "mapargs.h"
+#include "mapwrite.h"
+#include "paths.h"
+#include "policy_load.h"
+#include "privs.h"
+#include "target.h"
+
+typedef struct idmap_tool {
+        const char *name;     /* program name, never taken from argv[0] */
+        const char *map_file; /* in /proc/PID */
+        cap_value_t cap;
+        const char *cap_name;
+} idmap_tool;
+
+static const idmap_tool tools[] = {
+        [ID_KIND_UID] = { "newuidmap", "uid_map", CAP_SETUID, "cap_setuid" },
+        [ID_KIND_GID] = { "newgidmap", "gid_map", CAP_SETGID, "cap_setgid" },
+};
+
+static int usage(const idmap_tool *t) {
+        fprintf(stderr, "usage: %s PID|fd:N UPPER LOWER COUNT [UPPER LOWER COUNT]...\n", t->name);
+        return 1;
+}
+
+/* Everything that must happen before the caller's input is looked at:
+ * standard streams, fds, environment, no_new_privs, capabilities. */
+static int lock_down(const idmap_tool *t, int keep_fd, bool caller_is_root) {
+        const cap_value_t keep[] = { t->cap, CAP_AUDIT_WRITE, CAP_SETFCAP };
+        int r;
+
+        r = close_inherited_fds(keep_fd);
+        if (r < 0)
+                return log_error_errno(r, "cannot close inherited file descriptors");
+        r = sanitize_process();
+        if (r < 0)
+                return log_error_errno(r, "cannot sanitise the process");
+
+        if (!capability_permitted(t->cap)) {
+                log_error("this binary has no %s capability; it must be installed with "
+                          "'setcap %s,cap_audit_write+ep' (make install does this), not setuid",
+                          t->cap_name, t->cap_name);
+                return -EPERM;
+        }
+        /* CAP_SETFCAP only for root, who may map host uid 0 (the kernel then
+         * demands it); everyone else keeps just the id capability and the
+         * audit one. */
+        r = capabilities_restrict(keep, caller_is_root ? 3 : 2);
+        if (r < 0)
+                return log_error_errno(r, "cannot drop capabilities");
+        return 0;
+}
+
+static void describe(const id_mapping *m, id_kind kind, char *buf, size_t size) {
+        snprintf(buf, size, "%s range [%u-%llu) -> [%u-%llu)", id_kind_to_string(kind), m->lower,
+                 (unsigned long long) m->lower + m->count, m->upper, (unsigned long long) m->upper + m->count);
+}
+
+static bool maps_host_root(const id_mapping *maps, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (maps[i].lower == 0)
+                        return true;
+        return false;
+}
+
+int idmap_main(id_kind kind, int argc, char **argv) {
+        const idmap_tool *t = &tools[kind];
+        _cleanup_free_ id_mapping *maps = NULL;
+        _cleanup_free_ id_range *held = NULL;
+        _cleanup_free_ char *user = NULL;
+        _cleanup_close_ int dirfd = -1;
+        uid_t ruid = getuid();
+        gid_t rgid = getgid();
+        target_spec spec;
+        struct passwd *pw;
+        char err[256], buf[8192];
+        size_t n_maps, n_held;
+        bool allow_setgroups = false;
+        uid_t pw_uid;
+        gid_t pw_gid;
+        int r, len;
+
+        log_set_program(t->name);
+        if (ensure_stdio_open() < 0)
+                return 1;
+        if (argc < 3)
+                return usage(t);
+
+        if (target_spec_parse(argv[1], &spec) < 0) {
+                log_error("invalid target '%s': expected a pid or fd:N", argv[1]);
+                return 1;
+        }
+        if (lock_down(t, spec.fd, ruid == 0) < 0)
+                return 1;
+
+        r = mapargs_parse(argc - 2, argv + 2, &maps, &n_maps, err, sizeof err);
+        if (r < 0) {
+                log_error("%s", err);
+                return 1;
+        }
+
+        r = target_open(&spec, argv[1], &dirfd);
+        if (r < 0)
+                return 1;
+
+        errno = 0;
+        pw = getpwuid(ruid);
+        if (!pw) {
+                log_error("cannot determine your user name (uid %u)", (unsigned) ruid);
+                return 1;
+        }
+        user = strdup(pw->pw_name);
+        if (!user)
+                return 1;
+        pw_uid = pw->pw_uid;
+        pw_gid = pw->pw_gid;
+
+        r = target_check_owner(dirfd, argv[1], ruid, rgid, pw_uid, pw_gid);
+        if (r < 0)
+                return 1;
+
+        r = policy_load_held(SUBID_DB_PATH, kind, ruid, user, pw_gid, &held, &n_held);
+        if (r < 0)
+                return 1;
+
+        authz_subject subject = {
+                .self_id = kind == ID_KIND_UID ? ruid : rgid,
+                .caller_is_root = ruid == 0,
+                .held = held,
+                .n_held = n_held,
+        };
+        for (size_t i = 0; i < n_maps; i++) {
+                authz_result a = authorize_mapping(&subject, &maps[i]);
+
+                if (!authz_allowed(a)) {
+                        describe(&maps[i], kind, err, sizeof err);
+                        log_error("%s not allowed for %s: %s", err, user, authz_result_to_string(a));
+                        return 1;
+                }
+                if (a == AUTHZ_ALLOWED_DB)
+                        allow_setgroups = true;
+        }
+
+        /* Measured against the page size only here: the kernel takes a map
+         * in one write shorter than a page, and a longer one is refused. */
+        len = map_format(maps, n_maps, buf, (size_t) sysconf(_SC_PAGESIZE) < sizeof buf ?
+                                                    (size_t) sysconf(_SC_PAGESIZE) : sizeof buf);
+        if (len < 0) {
+                log_error("the map is longer than the kernel accepts in one write (a page)");
+                return 1;
+        }
+
+        /* CVE-2018-7169: without an admin-granted gid range, the user must
+         * not be able to drop groups (negative group permissions) in there. */
+        if (kind == ID_KIND_GID && !allow_setgroups) {
+                r = setgroups_deny(dirfd);
+                if (r < 0)
+                        return 1;
+        }
+
+        const cap_value_t write_caps[] = { t->cap, CAP_SETFCAP };
+        r = capabilities_set_effective(write_caps, ruid == 0 && maps_host_root(maps, n_maps) ? 2 : 1);
+        if (r < 0) {
+                log_error_errno(r, "cannot raise %s", t->cap_name);
+                return 1;
+        }
+        r = map_write_once(dirfd, t->map_file, buf, (size_t) len);
+        (void) capabilities_drop_all();
+        if (r < 0)
+                return 1;
+        return 0;
+}
