@@ -1,0 +1,104 @@
+# Shared helpers for integration tests (sourced). TAP output.
+#
+# Environment (set by tests/integration/run.sh):
+#   CHECK_ROOT  private install whose compiled-in paths all point under it
+#   SRCDIR      the source tree
+# Test accounts are named subidt_* and removed when the test exits.
+
+set -u
+: "${CHECK_ROOT:?run through tests/integration/run.sh}"
+: "${SRCDIR:?run through tests/integration/run.sh}"
+
+BIN=$CHECK_ROOT/usr/bin
+SBIN=$CHECK_ROOT/usr/sbin
+SUBIDCTL=$SBIN/subidctl
+DB=$CHECK_ROOT/var/lib/subid/subid.db
+EXPORT_SUBUID=$CHECK_ROOT/etc/subuid
+EXPORT_SUBGID=$CHECK_ROOT/etc/subgid
+
+_tap_n=0
+_tap_failed=0
+_test_users=()
+_test_groups=()
+_cleanups=()
+
+ok() { # ok DESCRIPTION
+        _tap_n=$((_tap_n + 1))
+        echo "ok $_tap_n - $*"
+}
+
+not_ok() { # not_ok DESCRIPTION [DETAIL...]
+        _tap_n=$((_tap_n + 1))
+        _tap_failed=$((_tap_failed + 1))
+        echo "not ok $_tap_n - $1"
+        shift
+        local line
+        for line in "$@"; do
+                printf '%s\n' "$line" | sed 's/^/#   /'
+        done
+}
+
+check() { # check DESCRIPTION COMMAND... : ok if COMMAND succeeds
+        local desc=$1
+        shift
+        local out
+        if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "command: $*" "$out"; fi
+}
+
+check_fails() { # check_fails DESCRIPTION COMMAND... : ok if COMMAND fails
+        local desc=$1
+        shift
+        local out
+        if out=$("$@" 2>&1); then not_ok "$desc" "command unexpectedly succeeded: $*" "$out"; else ok "$desc"; fi
+}
+
+is() { # is GOT EXPECTED DESCRIPTION
+        if [ "$1" == "$2" ]; then ok "$3"; else not_ok "$3" "got:      $1" "expected: $2"; fi
+}
+
+skip_all() { # skip_all REASON: the whole test cannot run here
+        echo "1..0 # SKIP $*"
+        exit 0
+}
+
+done_testing() {
+        echo "1..$_tap_n"
+        [ "$_tap_failed" -eq 0 ]
+}
+
+at_exit() { _cleanups+=("$*"); }
+
+_run_cleanups() {
+        local i
+        for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[i]}" >/dev/null 2>&1 || true; done
+        for u in "${_test_users[@]}"; do userdel -f "$u" >/dev/null 2>&1 || true; done
+        for g in "${_test_groups[@]}"; do groupdel "$g" >/dev/null 2>&1 || true; done
+}
+trap _run_cleanups EXIT
+
+make_user() { # make_user NAME [useradd args...]: creates test account subidt_NAME, prints its name
+        local name=subidt_$1
+        shift
+        userdel -f "$name" >/dev/null 2>&1 || true
+        groupdel "$name" >/dev/null 2>&1 || true
+        useradd -M -d /nonexistent -s /bin/sh "$@" "$name" >/dev/null || return 1
+        _test_users+=("$name")
+        echo "$name"
+}
+
+make_group() { # make_group NAME [groupadd args...]: creates group subidt_NAME, prints its name
+        local name=subidt_$1
+        shift
+        groupdel "$name" >/dev/null 2>&1 || true
+        groupadd "$@" "$name" >/dev/null || return 1
+        _test_groups+=("$name")
+        echo "$name"
+}
+
+as_user() { # as_user USER COMMAND...: runs with the user's real ids and groups
+        setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups --reset-env -- "${@:2}"
+}
+
+reset_policy() { # empty database and exported files
+        rm -f "$DB" "$DB-wal" "$DB-shm" "$EXPORT_SUBUID" "$EXPORT_SUBGID"
+}
