@@ -59,6 +59,7 @@ LDLIBS    := $(PKG_LIBS) $(LDLIBS)
 CORE_SRCS    := $(wildcard common/*.c) $(wildcard policy/*.c)
 HELPER_SRCS  := $(filter-out helpers/newuidmap.c helpers/newgidmap.c,$(wildcard helpers/*.c))
 CLI_SRCS     := $(filter-out cli/subidctl.c cli/subid-request.c,$(wildcard cli/*.c))
+ADMIND_SRCS  := $(filter-out admind/main.c,$(wildcard admind/*.c))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
@@ -66,9 +67,10 @@ obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
 CORE_OBJS    := $(call obj,$(CORE_SRCS)) $(BUILDDIR)/obj/schema_sql.o
 HELPER_OBJS  := $(call obj,$(HELPER_SRCS))
 CLI_OBJS     := $(call obj,$(CLI_SRCS))
+ADMIND_OBJS  := $(call obj,$(ADMIND_SRCS))
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 
-BINS := $(BUILDDIR)/newuidmap $(BUILDDIR)/newgidmap
+BINS := $(BUILDDIR)/newuidmap $(BUILDDIR)/newgidmap $(BUILDDIR)/subid-admind
 ifneq ($(wildcard cli/subidctl.c),)
 BINS += $(BUILDDIR)/subidctl
 endif
@@ -120,16 +122,20 @@ $(BUILDDIR)/libhelpers.a: $(HELPER_OBJS)
 	$(AR) rcs $@ $^
 $(BUILDDIR)/libcli.a: $(CLI_OBJS)
 	$(AR) rcs $@ $^
+$(BUILDDIR)/libadmind.a: $(ADMIND_OBJS)
+	$(AR) rcs $@ $^
 
 $(BUILDDIR)/newuidmap: $(BUILDDIR)/obj/helpers/newuidmap.o $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILDDIR)/newgidmap: $(BUILDDIR)/obj/helpers/newgidmap.o $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILDDIR)/subid-admind: $(BUILDDIR)/obj/admind/main.o $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILDDIR)/subidctl: $(BUILDDIR)/obj/cli/subidctl.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests link everything but the mains; cmocka's --wrap tricks are not used.
-$(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
+$(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -141,6 +147,7 @@ install: all
 	$(INSTALL) -m 0755 $(BUILDDIR)/newgidmap $(DESTDIR)$(BINDIR)/newgidmap
 	$(SETCAP) cap_setuid,cap_audit_write+ep $(DESTDIR)$(BINDIR)/newuidmap
 	$(SETCAP) cap_setgid,cap_audit_write+ep $(DESTDIR)$(BINDIR)/newgidmap
+	$(INSTALL) -m 0755 $(BUILDDIR)/subid-admind $(DESTDIR)$(SBINDIR)/subid-admind
 	if [ -f $(BUILDDIR)/subidctl ]; then $(INSTALL) -m 0755 $(BUILDDIR)/subidctl $(DESTDIR)$(SBINDIR)/subidctl; fi
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LOCALSTATEDIR)/lib/subid
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBDIR)/sysusers.d

@@ -2,10 +2,13 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char *program = "subid";
+static char *capture_buf;
+static size_t capture_size;
 
 void log_set_program(const char *name) {
         const char *slash = strrchr(name, '/');
@@ -17,7 +20,7 @@ const char *log_program(void) {
         return program;
 }
 
-static void log_line(const char *level, const char *fmt, va_list ap, int r) {
+static void log_line(const char *level, bool is_error, const char *fmt, va_list ap, int r) {
         char msg[1024];
 
         vsnprintf(msg, sizeof msg, fmt, ap);
@@ -30,13 +33,33 @@ static void log_line(const char *level, const char *fmt, va_list ap, int r) {
                 fprintf(stderr, "%s: %s%s: %s\n", program, level, msg, strerror(-r));
         else
                 fprintf(stderr, "%s: %s%s\n", program, level, msg);
+
+        /* The first error is the cause; later ones are consequences. */
+        if (capture_buf && !capture_buf[0] && is_error) {
+                if (r < 0)
+                        snprintf(capture_buf, capture_size, "%s: %s", msg, strerror(-r));
+                else
+                        snprintf(capture_buf, capture_size, "%s", msg);
+        }
+}
+
+void log_capture_begin(char *buf, size_t size) {
+        capture_buf = buf;
+        capture_size = size;
+        if (size > 0)
+                buf[0] = '\0';
+}
+
+void log_capture_end(void) {
+        capture_buf = NULL;
+        capture_size = 0;
 }
 
 void log_error(const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        log_line("", fmt, ap, 0);
+        log_line("", true, fmt, ap, 0);
         va_end(ap);
 }
 
@@ -44,7 +67,7 @@ void log_warning(const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        log_line("warning: ", fmt, ap, 0);
+        log_line("warning: ", false, fmt, ap, 0);
         va_end(ap);
 }
 
@@ -52,7 +75,7 @@ void log_info(const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        log_line("", fmt, ap, 0);
+        log_line("", false, fmt, ap, 0);
         va_end(ap);
 }
 
@@ -60,7 +83,7 @@ int log_error_errno(int r, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        log_line("", fmt, ap, r);
+        log_line("", true, fmt, ap, r);
         va_end(ap);
         return r;
 }

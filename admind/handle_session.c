@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Operations about the connection itself. */
+#include "../common/proto.h"
+#include "handlers.h"
+#include "paths.h"
+
+int handle_ping(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "version", json_object_new_string(SUBID_VERSION));
+        json_object_object_add(o, "protocol", json_object_new_int(PROTO_VERSION));
+        *ret_data = o;
+        return 0;
+}
+
+int handle_whoami(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "pid", json_object_new_int(ctx->peer->pid));
+        json_object_object_add(o, "uid", json_object_new_int64(ctx->peer->uid));
+        json_object_object_add(o, "gid", json_object_new_int64(ctx->peer->gid));
+        json_object_object_add(o, "admin", json_object_new_boolean(ctx->is_admin));
+        *ret_data = o;
+        return 0;
+}

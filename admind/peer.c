@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "peer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* Linux 6.5 */
+#endif
+
+/* More supplementary groups than this is refused rather than truncated. */
+#define PEER_MAX_GROUPS 65536
+
+static int read_groups(int sock, gid_t **ret, int *ret_n) {
+        socklen_t len = 64 * sizeof(gid_t);
+
+        for (;;) {
+                gid_t *g = malloc(len);
+                socklen_t got = len;
+
+                if (!g)
+                        return -ENOMEM;
+                if (getsockopt(sock, SOL_SOCKET, SO_PEERGROUPS, g, &got) == 0) {
+                        *ret = g;
+                        *ret_n = (int) (got / sizeof(gid_t));
+                        return 0;
+                }
+                free(g);
+                /* ERANGE: the kernel told us the size it needs in got. */
+                if (errno != ERANGE || got <= len || got > PEER_MAX_GROUPS * sizeof(gid_t))
+                        return negative_errno();
+                len = got;
+        }
+}
+
+int peer_identity_read(int sock, peer_identity *ret) {
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        peer_identity p = { .pidfd = -1 };
+        int pidfd = -1, r;
+
+        if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return negative_errno();
+        if (cred.pid <= 0)
+                return -ESRCH; /* peer in a pid namespace we cannot see */
+
+        len = sizeof pidfd;
+        if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0)
+                p.pidfd_exact = true;
+        else {
+                /* Older kernel: pin the pid now and check below that the
+                 * process is still the peer's (still alive). */
+                pidfd = (int) syscall(SYS_pidfd_open, cred.pid, 0);
+                if (pidfd < 0)
+                        return negative_errno();
+        }
+        p.pid = cred.pid;
+        p.uid = cred.uid;
+        p.gid = cred.gid;
+        p.pidfd = pidfd;
+
+        r = read_groups(sock, &p.groups, &p.n_groups);
+        if (r < 0) {
+                peer_identity_done(&p);
+                return r;
+        }
+        r = peer_alive(&p);
+        if (r < 0) {
+                peer_identity_done(&p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+void peer_identity_done(peer_identity *p) {
+        if (p->pidfd >= 0)
+                close(p->pidfd);
+        free(p->groups);
+        *p = (peer_identity) { .pidfd = -1 };
+}
+
+int peer_alive(const peer_identity *p) {
+        if (syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) == 0)
+                return 0;
+        /* EPERM means alive but not ours to signal; we are root, so rare. */
+        return errno == EPERM ? 0 : -ESRCH;
+}
+
+bool peer_in_group(const peer_identity *p, gid_t gid) {
+        if (p->gid == gid)
+                return true;
+        for (int i = 0; i < p->n_groups; i++)
+                if (p->groups[i] == gid)
+                        return true;
+        return false;
+}

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/log.h"
+#include "../common/proto.h"
+#include "dispatch.h"
+#include "peer.h"
+
+#define ADMIN_GROUP "subidadm"
+#define LISTEN_BACKLOG 256
+
+enum { TAG_LISTEN = UINT32_MAX, TAG_SIGNAL = UINT32_MAX - 1 };
+
+typedef struct peer_slot {
+        int fd; /* -1 when free */
+        peer_identity id;
+        bool is_admin;
+        uint64_t deadline_ms;
+} peer_slot;
+
+typedef struct server {
+        const server_config *config;
+        int epoll_fd;
+        peer_slot peers[SERVER_MAX_PEERS];
+        size_t n_peers;
+} server;
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+static int mkdir_parent(const char *path) {
+        char dir[PATH_MAX];
+        char *slash;
+
+        if (strlen(path) >= sizeof dir)
+                return -ENAMETOOLONG;
+        strcpy(dir, path);
+        slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+                return 0;
+        *slash = '\0';
+        for (char *p = dir + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *p = '/';
+        }
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
+}
+
+/* One daemon per socket: a lock next to it, held for the process's life. */
+static int take_lock(const char *socket_path, int *ret_fd) {
+        char lock_path[PATH_MAX];
+        int fd;
+
+        if (snprintf(lock_path, sizeof lock_path, "%s.lock", socket_path) >= (int) sizeof lock_path)
+                return -ENAMETOOLONG;
+        fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "cannot open %s", lock_path);
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                close(fd);
+                if (errno == EWOULDBLOCK) {
+                        log_error("another subid-admind is already serving %s", socket_path);
+                        return -EADDRINUSE;
+                }
+                return log_error_errno(negative_errno(), "cannot lock %s", lock_path);
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static int make_listener(const char *path, int *ret_fd) {
+        _cleanup_close_ int fd = -1;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char tmp[sizeof sa.sun_path];
+
+        if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int) sizeof tmp)
+                return log_error_errno(-ENAMETOOLONG, "socket path %s is too long", path);
+        strcpy(sa.sun_path, tmp);
+
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "cannot create socket");
+        (void) unlink(tmp);
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return log_error_errno(negative_errno(), "cannot bind %s", tmp);
+        /* Anyone may connect; what they may do is decided per request from
+         * their kernel credentials. */
+        if (chmod(tmp, 0666) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+                int r = negative_errno();
+                (void) unlink(tmp);
+                return log_error_errno(r, "cannot listen on %s", tmp);
+        }
+        /* The socket appears under its real name only once it accepts. */
+        if (rename(tmp, path) < 0) {
+                int r = negative_errno();
+                (void) unlink(tmp);
+                return log_error_errno(r, "cannot install socket %s", path);
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int make_signalfd(int *ret_fd) {
+        sigset_t mask;
+        int fd;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return negative_errno();
+        fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        *ret_fd = fd;
+        return 0;
+}
+
+static bool peer_is_admin(const peer_identity *p) {
+        struct group *g;
+
+        if (p->uid == 0)
+                return true;
+        g = getgrnam(ADMIN_GROUP);
+        return g && peer_in_group(p, g->gr_gid);
+}
+
+static void peer_close(server *s, size_t slot) {
+        peer_slot *p = &s->peers[slot];
+
+        if (p->fd < 0)
+                return;
+        (void) epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, p->fd, NULL);
+        close(p->fd);
+        peer_identity_done(&p->id);
+        p->fd = -1;
+        s->n_peers--;
+}
+
+static void accept_peers(server *s, int listen_fd) {
+        for (;;) {
+                int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                size_t slot;
+
+                if (fd < 0) {
+                        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                log_error_errno(negative_errno(), "accept failed");
+                        return;
+                }
+                if (s->n_peers >= SERVER_MAX_PEERS) {
+                        /* Full: tell the client now rather than leave it hanging. */
+                        _cleanup_json_ json_object *reply = proto_reply_error(-EBUSY, "subid-admind is busy, retry");
+                        (void) proto_send(fd, reply, -1);
+                        close(fd);
+                        continue;
+                }
+                for (slot = 0; s->peers[slot].fd >= 0; slot++)
+                        ;
+                peer_slot *p = &s->peers[slot];
+                if (peer_identity_read(fd, &p->id) < 0) {
+                        close(fd);
+                        continue;
+                }
+                struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t) slot };
+                if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+                        peer_identity_done(&p->id);
+                        close(fd);
+                        continue;
+                }
+                p->fd = fd;
+                p->is_admin = peer_is_admin(&p->id);
+                p->deadline_ms = now_ms() + SERVER_IDLE_TIMEOUT_MS;
+                s->n_peers++;
+        }
+}
+
+/* One request in, one reply out. Returns false when the connection must be
+ * closed (end of stream, protocol violation, unwritable client). */
+static bool serve_peer(server *s, size_t slot) {
+        peer_slot *p = &s->peers[slot];
+        _cleanup_json_ json_object *request = NULL, *reply = NULL;
+        _cleanup_close_ int passed_fd = -1;
+        bool keep = true;
+        int r;
+
+        r = proto_recv(p->fd, &request, &passed_fd);
+        if (r == -EAGAIN || r == -EINTR)
+                return true;
+        if (r == -ECONNRESET)
+                return false;
+        if (r == -EMSGSIZE) {
+                reply = proto_reply_error(r, "request larger than the protocol's 64 KiB limit");
+                keep = false;
+        } else if (r == -EBADMSG) {
+                reply = proto_reply_error(r, "request is not a single JSON object");
+                keep = false;
+        } else if (r < 0)
+                return false;
+        else {
+                request_ctx ctx = {
+                        .peer = &p->id,
+                        .is_admin = p->is_admin,
+                        .db = s->config->db,
+                        .passed_fd = passed_fd,
+                };
+                reply = dispatch_request(&ctx, request);
+                passed_fd = ctx.passed_fd; /* a handler that kept it set this to -1 */
+        }
+
+        /* Never block on a client: one that does not read its replies is dropped. */
+        if (proto_send(p->fd, reply, -1) < 0)
+                return false;
+        p->deadline_ms = now_ms() + SERVER_IDLE_TIMEOUT_MS;
+        return keep;
+}
+
+static int next_timeout(const server *s) {
+        uint64_t now = now_ms(), first = UINT64_MAX;
+
+        if (s->n_peers == 0)
+                return -1;
+        for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
+                if (s->peers[i].fd >= 0 && s->peers[i].deadline_ms < first)
+                        first = s->peers[i].deadline_ms;
+        return first <= now ? 0 : (int) (first - now);
+}
+
+static void expire_idle(server *s) {
+        uint64_t now = now_ms();
+
+        for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
+                if (s->peers[i].fd >= 0 && s->peers[i].deadline_ms <= now)
+                        peer_close(s, i);
+}
+
+int server_run(const server_config *config) {
+        _cleanup_close_ int lock_fd = -1, listen_fd = -1, signal_fd = -1, epoll_fd = -1;
+        static server s; /* large: keep it off the stack */
+        struct epoll_event ev;
+        int r;
+
+        s = (server) { .config = config };
+        for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
+                s.peers[i].fd = -1;
+
+        signal(SIGPIPE, SIG_IGN);
+        r = make_signalfd(&signal_fd);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up signal handling");
+        r = mkdir_parent(config->socket_path);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the directory of %s", config->socket_path);
+        r = take_lock(config->socket_path, &lock_fd);
+        if (r < 0)
+                return r;
+        epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (epoll_fd < 0)
+                return log_error_errno(negative_errno(), "cannot create epoll instance");
+        s.epoll_fd = epoll_fd;
+
+        ev = (struct epoll_event) { .events = EPOLLIN, .data.u32 = TAG_SIGNAL };
+        if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, signal_fd, &ev) < 0)
+                return log_error_errno(negative_errno(), "epoll_ctl failed");
+        r = make_listener(config->socket_path, &listen_fd);
+        if (r < 0)
+                return r;
+        ev = (struct epoll_event) { .events = EPOLLIN, .data.u32 = TAG_LISTEN };
+        if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) < 0)
+                return log_error_errno(negative_errno(), "epoll_ctl failed");
+
+        log_info("serving on %s", config->socket_path);
+        for (bool running = true; running;) {
+                struct epoll_event events[64];
+                int n = epoll_wait(epoll_fd, events, (int) ELEMENTSOF(events), next_timeout(&s));
+
+                if (n < 0 && errno != EINTR) {
+                        r = log_error_errno(negative_errno(), "epoll_wait failed");
+                        break;
+                }
+                for (int i = 0; i < n; i++) {
+                        uint32_t tag = events[i].data.u32;
+
+                        if (tag == TAG_LISTEN)
+                                accept_peers(&s, listen_fd);
+                        else if (tag == TAG_SIGNAL) {
+                                struct signalfd_siginfo si;
+
+                                while (read(signal_fd, &si, sizeof si) == (ssize_t) sizeof si)
+                                        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+                                                running = false;
+                        } else if (s.peers[tag].fd >= 0) {
+                                if ((events[i].events & EPOLLIN) ? !serve_peer(&s, tag)
+                                                                  : (events[i].events & (EPOLLHUP | EPOLLERR)) != 0)
+                                        peer_close(&s, tag);
+                        }
+                }
+                expire_idle(&s);
+        }
+
+        for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
+                peer_close(&s, i);
+        (void) unlink(config->socket_path);
+        log_info("stopped");
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+/* Limits that keep one client from starving the others. */
+#define SERVER_MAX_PEERS 1024
+#define SERVER_IDLE_TIMEOUT_MS 10000
+
+typedef struct server_config {
+        const char *socket_path;
+        sqlite3 *db;
+} server_config;
+
+/* Binds the socket (atomically: it appears only once it listens, so
+ * "ready when the socket exists" holds), then serves until SIGTERM/SIGINT. */
+int server_run(const server_config *config);
