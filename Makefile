@@ -20,6 +20,7 @@ LIBDIR        ?= $(EXEC_PREFIX)/lib
 DATADIR       ?= $(PREFIX)/share
 MANDIR        ?= $(DATADIR)/man
 DOCDIR        ?= $(DATADIR)/doc/subid
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
 SYSCONFDIR    ?= /etc
 LOCALSTATEDIR ?= /var
 RUNSTATEDIR   ?= /run
@@ -150,11 +151,17 @@ install: all
 	$(INSTALL) -m 0755 $(BUILDDIR)/subid-admind $(DESTDIR)$(SBINDIR)/subid-admind
 	if [ -f $(BUILDDIR)/subidctl ]; then $(INSTALL) -m 0755 $(BUILDDIR)/subidctl $(DESTDIR)$(SBINDIR)/subidctl; fi
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LOCALSTATEDIR)/lib/subid
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
+	    -e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	    systemd/subid-admind.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBDIR)/sysusers.d
 	$(INSTALL) -m 0644 sysusers.d/subid.conf $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/newuidmap $(DESTDIR)$(BINDIR)/newgidmap $(DESTDIR)$(SBINDIR)/subidctl \
+	      $(DESTDIR)$(SBINDIR)/subid-admind $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service \
 	      $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf
 
 # ---- tests ------------------------------------------------------------------
