@@ -8,6 +8,14 @@
 #include "../common/cleanup.h"
 #include "../common/parse.h"
 
+/* The reason quotes the caller's argument: a newline or terminal escape in
+ * it must not split the one-line reason or reach the terminal raw. */
+static void replace_control_chars(char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        *s = '?';
+}
+
 static int parse_field(const char *s, const char *what, size_t index, bool is_count, uint32_t *ret, char *err,
                        size_t err_size) {
         int r;
@@ -18,6 +26,8 @@ static int parse_field(const char *s, const char *what, size_t index, bool is_co
         else if (r < 0)
                 snprintf(err, err_size, "%s '%s' of mapping %zu is not a plain decimal number%s", what, s,
                          index + 1, is_count ? " above 0" : "");
+        if (r < 0 && err_size > 0)
+                replace_control_chars(err);
         return r;
 }
 

@@ -228,12 +228,15 @@ int policy_db_open_rw(const char *path, sqlite3 **ret) {
         if (strlen(path) >= sizeof dir)
                 return -ENAMETOOLONG;
         strcpy(dir, path);
-        r = mkdir_parents(dirname(dir), 0755);
-        if (r < 0)
-                return log_error_errno(r, "cannot create the directory of %s", path);
 
-        /* The helpers read the database as the calling user: 0644. */
+        /* The helpers read the database as the calling user: directory 0755
+         * and file 0644, whatever the admin's umask (077 would lock them out). */
         old_umask = umask(022);
+        r = mkdir_parents(dirname(dir), 0755);
+        if (r < 0) {
+                umask(old_umask);
+                return log_error_errno(r, "cannot create the directory of %s", path);
+        }
         rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
         umask(old_umask);
         if (rc != SQLITE_OK)
