@@ -13,7 +13,8 @@ typedef struct request_ctx {
         const peer_identity *peer;
         bool is_admin;  /* uid 0 or member of group subidadm at connect time */
         sqlite3 *db;
-        int passed_fd;  /* fd the client attached (SCM_RIGHTS), or -1; a handler may take it */
+        int *passed_fds; /* fds the client attached (SCM_RIGHTS); a handler may take one (set it to -1) */
+        size_t n_passed_fds;
 } request_ctx;
 
 /* Returns 0 and sets *ret_data (may stay NULL for {}), or -errno; the

@@ -178,7 +178,7 @@ static void accept_peers(server *s, int listen_fd) {
                 if (s->n_peers >= SERVER_MAX_PEERS) {
                         /* Full: tell the client now rather than leave it hanging. */
                         _cleanup_json_ json_object *reply = proto_reply_error(-EBUSY, "subid-admind is busy, retry");
-                        (void) proto_send(fd, reply, -1);
+                        (void) proto_send(fd, reply, NULL, 0);
                         close(fd);
                         continue;
                 }
@@ -207,11 +207,12 @@ static void accept_peers(server *s, int listen_fd) {
 static bool serve_peer(server *s, size_t slot) {
         peer_slot *p = &s->peers[slot];
         _cleanup_json_ json_object *request = NULL, *reply = NULL;
-        _cleanup_close_ int passed_fd = -1;
+        int passed_fds[PROTO_MAX_FDS];
+        size_t n_passed_fds = 0;
         bool keep = true;
         int r;
 
-        r = proto_recv(p->fd, &request, &passed_fd);
+        r = proto_recv(p->fd, &request, passed_fds, &n_passed_fds);
         if (r == -EAGAIN || r == -EINTR)
                 return true;
         if (r == -ECONNRESET)
@@ -229,14 +230,18 @@ static bool serve_peer(server *s, size_t slot) {
                         .peer = &p->id,
                         .is_admin = p->is_admin,
                         .db = s->config->db,
-                        .passed_fd = passed_fd,
+                        .passed_fds = passed_fds,
+                        .n_passed_fds = n_passed_fds,
                 };
                 reply = dispatch_request(&ctx, request);
-                passed_fd = ctx.passed_fd; /* a handler that kept it set this to -1 */
+                /* Whatever the handler did not take is closed here. */
+                for (size_t i = 0; i < n_passed_fds; i++)
+                        if (passed_fds[i] >= 0)
+                                close(passed_fds[i]);
         }
 
         /* Never block on a client: one that does not read its replies is dropped. */
-        if (proto_send(p->fd, reply, -1) < 0)
+        if (proto_send(p->fd, reply, NULL, 0) < 0)
                 return false;
         p->deadline_ms = now_ms() + SERVER_IDLE_TIMEOUT_MS;
         return keep;

@@ -41,15 +41,15 @@ int admind_connect(const char *socket_path, int timeout_ms, int *ret_fd) {
         return 0;
 }
 
-int admind_call(int fd, const char *op, json_object *args, int pass_fd, json_object **ret_data) {
+int admind_call(int fd, const char *op, json_object *args, const int *fds, size_t n_fds, json_object **ret_data) {
         _cleanup_json_ json_object *request = proto_request(op, args), *reply = NULL;
         json_object *ok, *data, *error, *field;
         int r;
 
-        r = proto_send(fd, request, pass_fd);
+        r = proto_send(fd, request, fds, n_fds);
         if (r < 0)
                 return log_error_errno(r, "cannot send the request to subid-admind");
-        r = proto_recv(fd, &reply, NULL);
+        r = proto_recv(fd, &reply, NULL, NULL);
         if (r == -EAGAIN || r == -EWOULDBLOCK) {
                 log_error("subid-admind did not answer in time");
                 return -ETIMEDOUT;

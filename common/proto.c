@@ -10,32 +10,32 @@
 #include "errname.h"
 #include "log.h"
 
-int proto_send(int sock, json_object *msg, int pass_fd) {
+int proto_send(int sock, json_object *msg, const int *fds, size_t n_fds) {
         size_t len;
         const char *text = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &len);
         struct iovec iov = { .iov_base = (void *) text, .iov_len = len };
         union {
                 struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * PROTO_MAX_FDS)];
         } control;
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
         ssize_t k;
 
         if (!text)
                 return -ENOMEM;
-        if (len > PROTO_MAX_MESSAGE)
+        if (len > PROTO_MAX_MESSAGE || n_fds > PROTO_MAX_FDS)
                 return -EMSGSIZE;
-        if (pass_fd >= 0) {
+        if (n_fds > 0) {
                 struct cmsghdr *c;
 
                 memset(&control, 0, sizeof control);
                 mh.msg_control = control.buf;
-                mh.msg_controllen = sizeof control.buf;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
                 c = CMSG_FIRSTHDR(&mh);
                 c->cmsg_level = SOL_SOCKET;
                 c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
         }
         k = sendmsg(sock, &mh, MSG_NOSIGNAL);
         if (k < 0)
@@ -67,24 +67,39 @@ int proto_parse(const char *buf, size_t len, json_object **ret) {
         return 0;
 }
 
-static void close_passed_fds(struct msghdr *mh) {
+/* Collects every fd of every SCM_RIGHTS message into fds (up to max, the
+ * rest are closed at once); returns how many there were in all. */
+static size_t collect_fds(struct msghdr *mh, int *fds, size_t max) {
+        size_t total = 0;
+
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
                 if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
                         continue;
                 size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (size_t i = 0; i < n; i++) {
+                for (size_t i = 0; i < n; i++, total++) {
                         int fd;
+
                         memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                        close(fd);
+                        if (total < max)
+                                fds[total] = fd;
+                        else
+                                close(fd);
                 }
         }
+        return total;
 }
 
-int proto_recv(int sock, json_object **ret, int *ret_fd) {
+static void close_fds(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+}
+
+int proto_recv(int sock, json_object **ret, int ret_fds[PROTO_MAX_FDS], size_t *ret_n_fds) {
         _cleanup_free_ char *buf = malloc(PROTO_MAX_MESSAGE + 1);
         union {
                 struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int) * 4)];
+                char buf[CMSG_SPACE(sizeof(int) * (PROTO_MAX_FDS + 2))];
         } control;
         struct iovec iov = { .iov_base = buf, .iov_len = PROTO_MAX_MESSAGE + 1 };
         struct msghdr mh = {
@@ -93,49 +108,42 @@ int proto_recv(int sock, json_object **ret, int *ret_fd) {
                 .msg_control = control.buf,
                 .msg_controllen = sizeof control.buf,
         };
-        int fd = -1;
+        int fds[PROTO_MAX_FDS];
+        size_t n_fds, max = ret_fds ? PROTO_MAX_FDS : 0;
         ssize_t k;
+        int r;
 
         if (!buf)
                 return -ENOMEM;
-        if (ret_fd)
-                *ret_fd = -1;
+        if (ret_n_fds)
+                *ret_n_fds = 0;
         k = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_TRUNC);
         if (k < 0)
                 return negative_errno();
-        if (k == 0)
+        n_fds = collect_fds(&mh, fds, max);
+        if (k == 0) {
+                close_fds(fds, n_fds < max ? n_fds : max);
                 return -ECONNRESET;
-
-        /* Exactly one fd in one SCM_RIGHTS message is accepted; anything
-         * else attached is closed so a client cannot exhaust our fds. */
-        if (mh.msg_flags & MSG_CTRUNC) {
-                close_passed_fds(&mh);
+        }
+        /* Too many fds (or cut off by the control buffer): refuse them all,
+         * so a client cannot make us hold descriptors. */
+        if (n_fds > max || (mh.msg_flags & MSG_CTRUNC)) {
+                close_fds(fds, n_fds < max ? n_fds : max);
                 return -EBADMSG;
         }
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int)) && fd < 0 && ret_fd)
-                        memcpy(&fd, CMSG_DATA(c), sizeof fd);
-                else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                        close_passed_fds(&mh);
-                        if (fd >= 0)
-                                fd = -1; /* closed above with the rest */
-                        return -EBADMSG;
-                }
-
         if ((size_t) k > PROTO_MAX_MESSAGE || (mh.msg_flags & MSG_TRUNC)) {
-                if (fd >= 0)
-                        close(fd);
+                close_fds(fds, n_fds);
                 return -EMSGSIZE;
         }
-        int r = proto_parse(buf, (size_t) k, ret);
+        r = proto_parse(buf, (size_t) k, ret);
         if (r < 0) {
-                if (fd >= 0)
-                        close(fd);
+                close_fds(fds, n_fds);
                 return r;
         }
-        if (ret_fd)
-                *ret_fd = fd;
+        for (size_t i = 0; i < n_fds; i++)
+                ret_fds[i] = fds[i];
+        if (ret_n_fds)
+                *ret_n_fds = n_fds;
         return 0;
 }
 

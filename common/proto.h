@@ -19,15 +19,20 @@ static inline void json_object_putp(json_object **o) {
 }
 #define _cleanup_json_ __attribute__((cleanup(json_object_putp)))
 
-/* Sends msg as one message, with fd attached (SCM_RIGHTS) when pass_fd ≥ 0.
+/* At most this many fds ride along with one message (import passes the
+ * subuid and the subgid file it opened with the client's own rights). */
+#define PROTO_MAX_FDS 2
+
+/* Sends msg as one message, with fds attached (SCM_RIGHTS) when n_fds > 0.
  * Non-blocking sockets return -EAGAIN rather than wait. */
-int proto_send(int sock, json_object *msg, int pass_fd);
+int proto_send(int sock, json_object *msg, const int *fds, size_t n_fds);
 
 /* Receives one message. Returns -EMSGSIZE when it exceeds
- * PROTO_MAX_MESSAGE, -EBADMSG when it is not a JSON object, -ECONNRESET at
- * end of stream. A passed fd is returned in *ret_fd (-1 if none; if the
- * caller passes ret_fd NULL, any passed fd is closed). */
-int proto_recv(int sock, json_object **ret, int *ret_fd);
+ * PROTO_MAX_MESSAGE, -EBADMSG when it is not a JSON object or carries more
+ * than PROTO_MAX_FDS fds (or any fd when ret_fds is NULL), -ECONNRESET at
+ * end of stream. Passed fds land in ret_fds[0..*ret_n_fds); on any error
+ * every passed fd has been closed. */
+int proto_recv(int sock, json_object **ret, int ret_fds[PROTO_MAX_FDS], size_t *ret_n_fds);
 
 /* Parses a complete message body. */
 int proto_parse(const char *buf, size_t len, json_object **ret);
