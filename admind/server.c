@@ -223,6 +223,9 @@ static bool serve_peer(server *s, size_t slot) {
         } else if (r == -EBADMSG) {
                 reply = proto_reply_error(r, "request is not a single JSON object");
                 keep = false;
+        } else if (r == -ETOOMANYREFS) {
+                reply = proto_reply_error(r, "request carries more file descriptors than allowed");
+                keep = false;
         } else if (r < 0)
                 return false;
         else {

@@ -17,6 +17,7 @@ static const struct {
         { EPROTO, "EPROTO" },     { EBADMSG, "EBADMSG" },   { EMSGSIZE, "EMSGSIZE" },   { ETIMEDOUT, "ETIMEDOUT" },
         { ECONNREFUSED, "ECONNREFUSED" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { ENOTCONN, "ENOTCONN" },
         { EADDRINUSE, "EADDRINUSE" },     { EALREADY, "EALREADY" },     { ENXIO, "ENXIO" },
+        { ETOOMANYREFS, "ETOOMANYREFS" }, { ENOTUNIQ, "ENOTUNIQ" },     { EFBIG, "EFBIG" },
 };
 
 const char *errno_name(int r) {

@@ -129,7 +129,7 @@ int proto_recv(int sock, json_object **ret, int ret_fds[PROTO_MAX_FDS], size_t *
          * so a client cannot make us hold descriptors. */
         if (n_fds > max || (mh.msg_flags & MSG_CTRUNC)) {
                 close_fds(fds, n_fds < max ? n_fds : max);
-                return -EBADMSG;
+                return -ETOOMANYREFS;
         }
         if ((size_t) k > PROTO_MAX_MESSAGE || (mh.msg_flags & MSG_TRUNC)) {
                 close_fds(fds, n_fds);

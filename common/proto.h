@@ -28,8 +28,8 @@ static inline void json_object_putp(json_object **o) {
 int proto_send(int sock, json_object *msg, const int *fds, size_t n_fds);
 
 /* Receives one message. Returns -EMSGSIZE when it exceeds
- * PROTO_MAX_MESSAGE, -EBADMSG when it is not a JSON object or carries more
- * than PROTO_MAX_FDS fds (or any fd when ret_fds is NULL), -ECONNRESET at
+ * PROTO_MAX_MESSAGE, -EBADMSG when it is not a JSON object, -ETOOMANYREFS
+ * when it carries more than PROTO_MAX_FDS fds (or any when ret_fds is NULL), -ECONNRESET at
  * end of stream. Passed fds land in ret_fds[0..*ret_n_fds); on any error
  * every passed fd has been closed. */
 int proto_recv(int sock, json_object **ret, int ret_fds[PROTO_MAX_FDS], size_t *ret_n_fds);
