@@ -19,6 +19,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/mkdirp.h"
 #include "../common/proto.h"
 #include "dispatch.h"
 #include "peer.h"
@@ -47,30 +48,6 @@ static uint64_t now_ms(void) {
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-static int mkdir_parent(const char *path) {
-        char dir[PATH_MAX];
-        char *slash;
-
-        if (strlen(path) >= sizeof dir)
-                return -ENAMETOOLONG;
-        strcpy(dir, path);
-        slash = strrchr(dir, '/');
-        if (!slash || slash == dir)
-                return 0;
-        *slash = '\0';
-        for (char *p = dir + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
-                *p = '/';
-        }
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                return negative_errno();
-        return 0;
 }
 
 /* One daemon per socket: a lock next to it, held for the process's life. */
@@ -283,7 +260,7 @@ int server_run(const server_config *config) {
         r = make_signalfd(&signal_fd);
         if (r < 0)
                 return log_error_errno(r, "cannot set up signal handling");
-        r = mkdir_parent(config->socket_path);
+        r = mkdir_parent_of(config->socket_path, 0755);
         if (r < 0)
                 return log_error_errno(r, "cannot create the directory of %s", config->socket_path);
         r = take_lock(config->socket_path, &lock_fd);

@@ -12,6 +12,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/mkdirp.h"
 
 /* How long a writer waits for another writer's transaction. Commits are
  * milliseconds; this only matters under heavy concurrent admin load. */
@@ -170,25 +171,6 @@ int policy_db_open_ro(const char *path, sqlite3 **ret) {
         return 0;
 }
 
-static int mkdir_parents(const char *path, mode_t mode) {
-        char buf[PATH_MAX];
-
-        if (strlen(path) >= sizeof buf)
-                return -ENAMETOOLONG;
-        strcpy(buf, path);
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return negative_errno();
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return negative_errno();
-        return 0;
-}
-
 static int apply_schema(sqlite3 *db, const char *path) {
         int r, version;
 
@@ -211,6 +193,13 @@ static int apply_schema(sqlite3 *db, const char *path) {
         r = policy_db_begin(db);
         if (r < 0)
                 return r;
+        /* Another writer may have created the schema between our first look
+         * and taking the write lock: look again under the lock. */
+        r = schema_version(db, &version);
+        if (r < 0 || version == POLICY_SCHEMA_VERSION) {
+                policy_db_rollback(db);
+                return r;
+        }
         r = policy_db_exec(db, policy_schema_sql);
         if (r < 0) {
                 policy_db_rollback(db);
@@ -232,7 +221,7 @@ int policy_db_open_rw(const char *path, sqlite3 **ret) {
         /* The helpers read the database as the calling user: directory 0755
          * and file 0644, whatever the admin's umask (077 would lock them out). */
         old_umask = umask(022);
-        r = mkdir_parents(dirname(dir), 0755);
+        r = mkdir_p(dirname(dir), 0755);
         if (r < 0) {
                 umask(old_umask);
                 return log_error_errno(r, "cannot create the directory of %s", path);

@@ -18,9 +18,10 @@ EXPORT_SUBGID=$CHECK_ROOT/etc/subgid
 
 _tap_n=0
 _tap_failed=0
-_test_users=()
-_test_groups=()
 _cleanups=()
+# Accounts are recorded in a file, not a variable: make_user is used as
+# A=$(make_user x), and a subshell's variables never reach the EXIT trap.
+_accounts_file=$(mktemp /tmp/subidt-accounts.XXXXXX)
 
 ok() { # ok DESCRIPTION
         _tap_n=$((_tap_n + 1))
@@ -71,8 +72,14 @@ at_exit() { _cleanups+=("$*"); }
 _run_cleanups() {
         local i
         for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[i]}" >/dev/null 2>&1 || true; done
-        for u in "${_test_users[@]}"; do userdel -f "$u" >/dev/null 2>&1 || true; done
-        for g in "${_test_groups[@]}"; do groupdel "$g" >/dev/null 2>&1 || true; done
+        local kind name
+        while read -r kind name; do
+                case $kind in
+                user) userdel -f "$name" >/dev/null 2>&1 || true ;;
+                group) groupdel "$name" >/dev/null 2>&1 || true ;;
+                esac
+        done < <(tac "$_accounts_file")
+        rm -f "$_accounts_file"
 }
 trap _run_cleanups EXIT
 
@@ -81,8 +88,8 @@ make_user() { # make_user NAME [useradd args...]: creates test account subidt_NA
         shift
         userdel -f "$name" >/dev/null 2>&1 || true
         groupdel "$name" >/dev/null 2>&1 || true
+        echo "user $name" >>"$_accounts_file"
         useradd -M -d /nonexistent -s /bin/sh "$@" "$name" >/dev/null || return 1
-        _test_users+=("$name")
         echo "$name"
 }
 
@@ -90,8 +97,8 @@ make_group() { # make_group NAME [groupadd args...]: creates group subidt_NAME, 
         local name=subidt_$1
         shift
         groupdel "$name" >/dev/null 2>&1 || true
+        echo "group $name" >>"$_accounts_file"
         groupadd "$@" "$name" >/dev/null || return 1
-        _test_groups+=("$name")
         echo "$name"
 }
 

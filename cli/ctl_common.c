@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "ctl_common.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../policy/db.h"
+#include "paths.h"
+
+void ctl_usage(FILE *f) {
+        fputs("usage: subidctl COMMAND [ARGS]\n"
+              "\n"
+              "  grant USER --subuids FIRST-LAST [--subgids FIRST-LAST] [--force]\n"
+              "  grant USER --subgids FIRST-LAST [--force]\n"
+              "                            grant explicit subordinate ranges\n"
+              "  revoke USER [--subuids FIRST-LAST] [--subgids FIRST-LAST] [--group GROUP]\n"
+              "                            revoke (everything USER holds without options)\n"
+              "  list [USER] [--json]      show who holds which ranges and delegations\n"
+              "  who-owns ID [--gid] [--json]\n"
+              "                            show which user holds host uid (gid) ID\n"
+              "  import [--subuid FILE] [--subgid FILE] [--skip-bad]\n"
+              "                            adopt shadow-format subuid/subgid files\n"
+              "                            (default: " SUBID_SUBUID_PATH " and " SUBID_SUBGID_PATH ")\n"
+              "\n"
+              "  --help, --version\n"
+              "\n"
+              "Policy database: " SUBID_DB_PATH "\n",
+              f);
+}
+
+const export_paths *ctl_export_paths(void) {
+        static const export_paths paths = { SUBID_SUBUID_PATH, SUBID_SUBGID_PATH };
+
+        return &paths;
+}
+
+int ctl_open_db(sqlite3 **ret) {
+        return policy_db_open_rw(SUBID_DB_PATH, ret);
+}
+
+int ctl_option_error(const char *command, int argc, char **argv, int opt) {
+        const char *arg = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : "?";
+
+        if (opt == ':')
+                log_error("%s: option %s needs an argument", command, arg);
+        else if (optopt != 0)
+                log_error("%s: unknown option -%c (see subidctl --help)", command, optopt);
+        else
+                log_error("%s: unknown option %s (see subidctl --help)", command, arg);
+        return 1;
+}
+
+int ctl_parse_range(const char *option, const char *arg, id_range *ret) {
+        int r = range_parse(arg, ret);
+
+        if (r == -ERANGE) {
+                log_error("invalid range '%s' for %s: ids go from 0 to %u", arg, option, ID_MAX);
+                return r;
+        }
+        if (r < 0) {
+                log_error("invalid range '%s' for %s: expected FIRST-LAST (inclusive, decimal)", arg, option);
+                return r;
+        }
+        return 0;
+}
+
+int ctl_parse_range_once(const char *option, const char *arg, bool *seen, id_range *ret) {
+        int r;
+
+        if (*seen) {
+                log_error("option %s given twice", option);
+                return -EINVAL;
+        }
+        r = ctl_parse_range(option, arg, ret);
+        if (r < 0)
+                return r;
+        *seen = true;
+        return 0;
+}
+
+int ctl_print_json(json_object *o) {
+        const char *text = json_object_to_json_string_ext(
+                o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+        if (!text)
+                return log_error_errno(-ENOMEM, "cannot format JSON");
+        if (puts(text) == EOF)
+                return log_error_errno(-EIO, "cannot write output");
+        return 0;
+}
