@@ -178,7 +178,7 @@ check-integration:
 
 # Builds and installs the private test configuration (used by the test runner).
 check-install:
-	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check PREFIX=$(CHECK_ROOT)/usr \
+	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check/$(notdir $(CHECK_ROOT)) PREFIX=$(CHECK_ROOT)/usr \
 	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install
 
 bench:
