@@ -72,11 +72,13 @@ ADMIND_OBJS  := $(call obj,$(ADMIND_SRCS))
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 
 BINS := $(BUILDDIR)/newuidmap $(BUILDDIR)/newgidmap $(BUILDDIR)/subid-admind
-ifneq ($(wildcard cli/subidctl.c),)
-BINS += $(BUILDDIR)/subidctl
-endif
+BINS += $(BUILDDIR)/subidctl $(BUILDDIR)/subid-request
 
-.PHONY: all install uninstall check check-unit check-integration bench deps clean paths
+# Small programs the integration tests drive (tests/tools/*.c).
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TOOL_SRCS))
+
+.PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools
 all: $(BINS)
 
 # ---- generated -------------------------------------------------------------
@@ -134,6 +136,13 @@ $(BUILDDIR)/subid-admind: $(BUILDDIR)/obj/admind/main.o $(BUILDDIR)/libadmind.a 
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILDDIR)/subidctl: $(BUILDDIR)/obj/cli/subidctl.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILDDIR)/subid-request: $(BUILDDIR)/obj/cli/subid-request.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
+tools: $(TOOL_BINS)
 
 # Unit tests link everything but the mains; cmocka's --wrap tricks are not used.
 $(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
@@ -149,7 +158,8 @@ install: all
 	$(SETCAP) cap_setuid,cap_audit_write+ep $(DESTDIR)$(BINDIR)/newuidmap
 	$(SETCAP) cap_setgid,cap_audit_write+ep $(DESTDIR)$(BINDIR)/newgidmap
 	$(INSTALL) -m 0755 $(BUILDDIR)/subid-admind $(DESTDIR)$(SBINDIR)/subid-admind
-	if [ -f $(BUILDDIR)/subidctl ]; then $(INSTALL) -m 0755 $(BUILDDIR)/subidctl $(DESTDIR)$(SBINDIR)/subidctl; fi
+	$(INSTALL) -m 0755 $(BUILDDIR)/subidctl $(DESTDIR)$(SBINDIR)/subidctl
+	$(INSTALL) -m 0755 $(BUILDDIR)/subid-request $(DESTDIR)$(BINDIR)/subid-request
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LOCALSTATEDIR)/lib/subid
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
@@ -160,7 +170,7 @@ install: all
 	$(INSTALL) -m 0644 sysusers.d/subid.conf $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/newuidmap $(DESTDIR)$(BINDIR)/newgidmap $(DESTDIR)$(SBINDIR)/subidctl \
+	rm -f $(DESTDIR)$(BINDIR)/subid-request $(DESTDIR)$(BINDIR)/newuidmap $(DESTDIR)$(BINDIR)/newgidmap $(DESTDIR)$(SBINDIR)/subidctl \
 	      $(DESTDIR)$(SBINDIR)/subid-admind $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service \
 	      $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf
 
@@ -179,7 +189,9 @@ check-integration:
 # Builds and installs the private test configuration (used by the test runner).
 check-install:
 	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check/$(notdir $(CHECK_ROOT)) PREFIX=$(CHECK_ROOT)/usr \
-	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install
+	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install tools
+	if [ -n "$(TOOL_SRCS)" ]; then install -d -m 0755 $(CHECK_ROOT)/tools && \
+	  install -m 0755 $(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/* $(CHECK_ROOT)/tools/; fi
 
 bench:
 	@tests/bench/run.sh

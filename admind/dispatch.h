@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../policy/config.h"
+#include "../policy/export.h"
 #include "peer.h"
 
 /* Everything a handler may use. Identity comes only from the kernel. */
@@ -15,6 +17,8 @@ typedef struct request_ctx {
         sqlite3 *db;
         int *passed_fds; /* fds the client attached (SCM_RIGHTS); a handler may take one (set it to -1) */
         size_t n_passed_fds;
+        const subid_config *config;        /* pools, automatic allocation, self-service */
+        const export_paths *export_paths;  /* the compiled-in /etc/subuid and /etc/subgid */
 } request_ctx;
 
 /* Returns 0 and sets *ret_data (may stay NULL for {}), or -errno; the

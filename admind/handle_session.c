@@ -4,7 +4,7 @@
 #include "handlers.h"
 #include "paths.h"
 
-int handle_ping(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size) {
+HANDLER(handle_ping) {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "version", json_object_new_string(SUBID_VERSION));
@@ -13,7 +13,7 @@ int handle_ping(request_ctx *ctx, json_object *args, json_object **ret_data, cha
         return 0;
 }
 
-int handle_whoami(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size) {
+HANDLER(handle_whoami) {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "pid", json_object_new_int(ctx->peer->pid));

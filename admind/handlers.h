@@ -3,5 +3,27 @@
 
 #include "dispatch.h"
 
-int handle_ping(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size);
-int handle_whoami(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size);
+/* One declaration per operation of docs/protocol.md. */
+#define HANDLER(name) \
+        int name(request_ctx *ctx, json_object *args, json_object **ret_data, char *err, size_t err_size)
+
+/* admind/handle_session.c */
+HANDLER(handle_ping);
+HANDLER(handle_whoami);
+
+/* admind/handle_ranges.c: subordinate ranges (admin) */
+HANDLER(handle_grant);
+HANDLER(handle_revoke);
+HANDLER(handle_list);
+HANDLER(handle_who_owns);
+HANDLER(handle_import);
+
+/* admind/handle_groups.c: group delegations, policies and requests */
+HANDLER(handle_delegate);
+HANDLER(handle_group_allow);
+HANDLER(handle_group_deny);
+HANDLER(handle_requests);
+HANDLER(handle_approve);
+HANDLER(handle_reject);
+HANDLER(handle_request); /* any user, about themselves */
+HANDLER(handle_status);  /* any user, about themselves */

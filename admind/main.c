@@ -2,10 +2,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "../policy/config.h"
 #include "../policy/db.h"
+#include "../policy/export.h"
 #include "paths.h"
 #include "server.h"
 
@@ -29,7 +32,9 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
+        static const export_paths paths = { .subuid = SUBID_SUBUID_PATH, .subgid = SUBID_SUBGID_PATH };
         _cleanup_db_ sqlite3 *db = NULL;
+        subid_config settings;
         int c, r;
 
         log_set_program("subid-admind");
@@ -58,11 +63,22 @@ int main(int argc, char **argv) {
         /* Line-buffered so a supervisor's log sees each line at once. */
         setvbuf(stderr, NULL, _IOLBF, 0);
 
+        r = config_load(SUBID_CONFIG_PATH, &settings);
+        if (r < 0)
+                return 1;
+        /* Whatever the caller's umask, files we create are readable by the
+         * helpers (they run as the calling user). */
+        umask(022);
         r = policy_db_open_rw(SUBID_DB_PATH, &db);
         if (r < 0)
                 return 1;
 
-        server_config config = { .socket_path = SUBID_SOCKET_PATH, .db = db };
+        server_config config = {
+                .socket_path = SUBID_SOCKET_PATH,
+                .db = db,
+                .config = &settings,
+                .export_paths = &paths,
+        };
         r = server_run(&config);
         return r < 0 ? 1 : 0;
 }

@@ -212,6 +212,8 @@ static bool serve_peer(server *s, size_t slot) {
                         .db = s->config->db,
                         .passed_fds = passed_fds,
                         .n_passed_fds = n_passed_fds,
+                        .config = s->config->config,
+                        .export_paths = s->config->export_paths,
                 };
                 reply = dispatch_request(&ctx, request);
                 /* Whatever the handler did not take is closed here. */

@@ -3,6 +3,9 @@
 
 #include <sqlite3.h>
 
+#include "../policy/config.h"
+#include "../policy/export.h"
+
 /* Limits that keep one client from starving the others. */
 #define SERVER_MAX_PEERS 1024
 #define SERVER_IDLE_TIMEOUT_MS 10000
@@ -10,6 +13,8 @@
 typedef struct server_config {
         const char *socket_path;
         sqlite3 *db;
+        const subid_config *config;
+        const export_paths *export_paths;
 } server_config;
 
 /* Binds the socket (atomically: it appears only once it listens, so

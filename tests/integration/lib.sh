@@ -109,3 +109,36 @@ as_user() { # as_user USER COMMAND...: runs with the user's real ids and groups
 reset_policy() { # empty database and exported files
         rm -f "$DB" "$DB-wal" "$DB-shm" "$EXPORT_SUBUID" "$EXPORT_SUBGID"
 }
+
+# ---- subid-admind -----------------------------------------------------------
+ADMIND=$SBIN/subid-admind
+SUBID_REQUEST=$BIN/subid-request
+ADMIND_SOCKET=$CHECK_ROOT/run/subid/admind.sock
+ADMIND_LOG=$CHECK_ROOT/admind.log
+ADMIND_PID=
+TOOLS=$CHECK_ROOT/tools
+
+start_admind() { # starts subid-admind in the background; returns once its socket exists
+        if [ -n "$ADMIND_PID" ] && kill -0 "$ADMIND_PID" 2>/dev/null; then return 0; fi
+        "$ADMIND" >>"$ADMIND_LOG" 2>&1 &
+        ADMIND_PID=$!
+        if [ -z "${_admind_cleanup:-}" ]; then
+                at_exit stop_admind
+                _admind_cleanup=1
+        fi
+        local i
+        for ((i = 0; i < 200; i++)); do
+                [ -S "$ADMIND_SOCKET" ] && return 0
+                kill -0 "$ADMIND_PID" 2>/dev/null || break
+                sleep 0.05
+        done
+        echo "# subid-admind did not come up; log:" && sed 's/^/#   /' "$ADMIND_LOG"
+        return 1
+}
+
+stop_admind() { # stops the daemon started by start_admind (SIGTERM, then waits)
+        [ -n "$ADMIND_PID" ] || return 0
+        kill "$ADMIND_PID" 2>/dev/null || true
+        wait "$ADMIND_PID" 2>/dev/null || true
+        ADMIND_PID=
+}
