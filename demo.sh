@@ -42,7 +42,7 @@ echo "setuid bits on installed files: $(find "$ROOT" -perm -4000 | wc -l)"
 say "3. Two demo users; the admin grants ana a range"
 for u in "$USER_A" "$USER_B"; do
         userdel -f "$u" >/dev/null 2>&1 || true
-        useradd -M -d /nonexistent -s /bin/sh "$u"
+        useradd -M -d /nonexistent -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$u"
 done
 run "$CTL" grant "$USER_A" --subuids 300000-365535 --subgids 300000-365535
 run "$CTL" list

@@ -79,7 +79,7 @@ static int make_listener(const char *path, int *ret_fd) {
 
         if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int) sizeof tmp)
                 return log_error_errno(-ENAMETOOLONG, "socket path %s is too long", path);
-        strcpy(sa.sun_path, tmp);
+        memcpy(sa.sun_path, tmp, sizeof tmp);
 
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)

@@ -18,9 +18,8 @@ int admind_connect(const char *socket_path, int timeout_ms, int *ret_fd) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
 
-        if (strlen(socket_path) >= sizeof sa.sun_path)
+        if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", socket_path) >= (int) sizeof sa.sun_path)
                 return log_error_errno(-ENAMETOOLONG, "socket path %s", socket_path);
-        strcpy(sa.sun_path, socket_path);
 
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0)

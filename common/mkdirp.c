@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -45,9 +46,8 @@ int mkdir_parent_of(const char *file, mode_t mode) {
         char buf[PATH_MAX];
         char *slash;
 
-        if (strlen(file) >= sizeof buf)
+        if (snprintf(buf, sizeof buf, "%s", file) >= (int) sizeof buf)
                 return -ENAMETOOLONG;
-        strcpy(buf, file);
         slash = strrchr(buf, '/');
         if (!slash || slash == buf)
                 return 0;

@@ -80,7 +80,19 @@ int policy_db_begin(sqlite3 *db) {
 }
 
 int policy_db_commit(sqlite3 *db) {
-        return policy_db_exec(db, "COMMIT");
+        int r;
+
+        r = policy_db_exec(db, "COMMIT");
+        if (r < 0)
+                return r;
+        /* Fold the WAL back into the database and empty it. The helpers
+         * cannot write the -shm index, so when no writer has the database
+         * open they rebuild it by reading the whole -wal: a WAL left as big
+         * as the largest transaction ever (an import) would cost every
+         * helper run that much reading. A busy reader may keep some frames
+         * for now; the next commit catches up. */
+        (void) sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        return 0;
 }
 
 void policy_db_rollback(sqlite3 *db) {
@@ -134,9 +146,8 @@ int policy_db_open_ro(const char *path, sqlite3 **ret) {
         char dir[PATH_MAX], side[PATH_MAX];
         int r, rc, version;
 
-        if (strlen(path) >= sizeof dir)
+        if (snprintf(dir, sizeof dir, "%s", path) >= (int) sizeof dir)
                 return -ENAMETOOLONG;
-        strcpy(dir, path);
         r = check_trusted_path(dirname(dir), S_IFDIR);
         if (r < 0)
                 return r;
@@ -214,9 +225,8 @@ int policy_db_open_rw(const char *path, sqlite3 **ret) {
         int r, rc, on = 1;
         mode_t old_umask;
 
-        if (strlen(path) >= sizeof dir)
+        if (snprintf(dir, sizeof dir, "%s", path) >= (int) sizeof dir)
                 return -ENAMETOOLONG;
-        strcpy(dir, path);
 
         /* The helpers read the database as the calling user: directory 0755
          * and file 0644, whatever the admin's umask (077 would lock them out). */

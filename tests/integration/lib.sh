@@ -89,7 +89,9 @@ make_user() { # make_user NAME [useradd args...]: creates test account subidt_NA
         userdel -f "$name" >/dev/null 2>&1 || true
         groupdel "$name" >/dev/null 2>&1 || true
         echo "user $name" >>"$_accounts_file"
-        useradd -M -d /nonexistent -s /bin/sh "$@" "$name" >/dev/null || return 1
+        # SUB_*_COUNT=0: Debian's useradd would otherwise append the account
+        # to the real /etc/subuid and /etc/subgid.
+        useradd -M -d /nonexistent -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$@" "$name" >/dev/null || return 1
         echo "$name"
 }
 
