@@ -45,6 +45,11 @@ int policy_load_held(const char *db_path, id_kind kind, uid_t uid, const char *u
         size_t n_held = 0, n_gids = 0;
         int r;
 
+        /* The helper is single-threaded and short-lived: skip SQLite's
+         * mutexes and memory accounting (measurable on every container start). */
+        (void) sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+        (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        (void) sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
         r = policy_db_open_ro(db_path, &db);
         if (r < 0)
                 return r;
