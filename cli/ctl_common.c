@@ -7,16 +7,19 @@
 #include <string.h>
 
 #include "../common/log.h"
-#include "../policy/db.h"
 #include "paths.h"
 
 void ctl_usage(FILE *f) {
         fputs("usage: subidctl COMMAND [ARGS]\n"
               "\n"
-              "  grant USER --subuids FIRST-LAST [--subgids FIRST-LAST] [--force]\n"
-              "  grant USER --subgids FIRST-LAST [--force]\n"
+              "  grant USER [--count N] [--json]\n"
+              "                            allocate fresh subuid and subgid ranges from the pool\n"
+              "  grant USER --subuids FIRST-LAST [--subgids FIRST-LAST] [--force] [--json]\n"
+              "  grant USER --subgids FIRST-LAST [--force] [--json]\n"
               "                            grant explicit subordinate ranges\n"
-              "  revoke USER [--subuids FIRST-LAST] [--subgids FIRST-LAST] [--group GROUP]\n"
+              "  grant USER --group GROUP [--json]\n"
+              "                            delegate host group GROUP's gid to USER\n"
+              "  revoke USER [--subuids FIRST-LAST] [--subgids FIRST-LAST] [--group GROUP] [--json]\n"
               "                            revoke (everything USER holds without options)\n"
               "  list [USER] [--json]      show who holds which ranges and delegations\n"
               "  who-owns ID [--gid] [--json]\n"
@@ -24,21 +27,18 @@ void ctl_usage(FILE *f) {
               "  import [--subuid FILE] [--subgid FILE] [--skip-bad]\n"
               "                            adopt shadow-format subuid/subgid files\n"
               "                            (default: " SUBID_SUBUID_PATH " and " SUBID_SUBGID_PATH ")\n"
+              "  group allow GROUP --policy self|approve\n"
+              "  group deny GROUP          let members of GROUP ask for its delegation, or stop it\n"
+              "  requests [--json]         show pending delegation requests\n"
+              "  approve REQUEST-ID\n"
+              "  reject REQUEST-ID [--reason TEXT]\n"
+              "                            decide a delegation request\n"
               "\n"
               "  --help, --version\n"
               "\n"
-              "Policy database: " SUBID_DB_PATH "\n",
+              "Commands are carried out by subid-admind (" SUBID_SOCKET_PATH "),\n"
+              "for root and members of group subidadm.\n",
               f);
-}
-
-const export_paths *ctl_export_paths(void) {
-        static const export_paths paths = { SUBID_SUBUID_PATH, SUBID_SUBGID_PATH };
-
-        return &paths;
-}
-
-int ctl_open_db(sqlite3 **ret) {
-        return policy_db_open_rw(SUBID_DB_PATH, ret);
 }
 
 int ctl_option_error(const char *command, int argc, char **argv, int opt) {
@@ -89,5 +89,13 @@ int ctl_print_json(json_object *o) {
                 return log_error_errno(-ENOMEM, "cannot format JSON");
         if (puts(text) == EOF)
                 return log_error_errno(-EIO, "cannot write output");
+        return 0;
+}
+
+int ctl_flush(const char *command) {
+        if (fflush(stdout) != 0) {
+                log_error("%s: cannot write output", command);
+                return -EIO;
+        }
         return 0;
 }

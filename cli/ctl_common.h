@@ -2,31 +2,35 @@
 #pragma once
 
 #include <json-c/json.h>
-#include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "../policy/export.h"
-#include "../policy/idsinuse.h"
 #include "../policy/ranges.h"
 
-/* subidctl commands (issue 3: direct database access as root). Each parses
- * its own options from argv (argv[0] is the command name) and returns the
- * process exit status: 0, or 1 after printing one line naming the cause. */
+/* subidctl commands. Each parses its own options from argv (argv[0] is the
+ * command name), sends one request to subid-admind (which decides whether
+ * the caller may), and prints text rendered from the reply, or the reply
+ * data with --json. Returns the process exit status: 0, or 1 after one
+ * line naming the cause. */
 int ctl_grant(int argc, char **argv);
 int ctl_revoke(int argc, char **argv);
 int ctl_list(int argc, char **argv);
 int ctl_who_owns(int argc, char **argv);
 int ctl_import(int argc, char **argv);
 
+/* Group delegations and requests (cli/ctl_group*.c). ctl_delegate serves
+ * `grant USER --group GROUP`: ctl_grant hands it its whole argv (getopt
+ * reset with optind = 0). */
+int ctl_delegate(int argc, char **argv);
+int ctl_group(int argc, char **argv);
+int ctl_requests(int argc, char **argv);
+int ctl_approve(int argc, char **argv);
+int ctl_reject(int argc, char **argv);
+
 /* The usage text (stdout for --help, stderr after a usage error). */
 void ctl_usage(FILE *f);
-
-/* The compiled-in exported files. */
-const export_paths *ctl_export_paths(void);
-
-/* Opens the compiled-in policy database for writing (created if missing). */
-int ctl_open_db(sqlite3 **ret);
 
 /* Logs the getopt failure for argv (with opterr = 0 and a leading ':' in
  * the option string) and returns exit status 1. */
@@ -42,13 +46,51 @@ int ctl_parse_range_once(const char *option, const char *arg, bool *seen, id_ran
 /* Prints o (pretty, stable key order) followed by a newline. */
 int ctl_print_json(json_object *o);
 
-/* The common freeing of an accounts snapshot at scope end. */
-static inline void accounts_donep(accounts *a) {
-        accounts_done(a);
-}
-#define _cleanup_accounts_ __attribute__((cleanup(accounts_donep)))
+/* Flushes stdout; logs "COMMAND: cannot write output" and returns -EIO
+ * when that fails (a full disk, a closed pipe). */
+int ctl_flush(const char *command);
 
-static inline void account_user_donep(account_user *u) {
-        account_user_done(u);
-}
-#define _cleanup_account_user_ __attribute__((cleanup(account_user_donep)))
+/* ---- talking to subid-admind (cli/ctl_client.c) ---- */
+
+/* How long to wait for an answer: a request is served in milliseconds
+ * unless the daemon is busy with someone's import. */
+#define CTL_TIMEOUT_MS (60 * 1000)
+/* An import parses files of up to 64 MiB. */
+#define CTL_IMPORT_TIMEOUT_MS (10 * 60 * 1000)
+
+/* Connects to subid-admind at the compiled-in socket. When it is not
+ * running, logs "subid-admind is not running ..." and returns -errno. */
+int ctl_connect(int timeout_ms, int *ret_fd);
+
+/* One request on connection fd: args is consumed (NULL for {}), fds go
+ * along (SCM_RIGHTS). On an error reply logs its message and returns
+ * -errno; *ret_data is set only on success. */
+int ctl_call(int fd, const char *op, json_object *args, const int *fds, size_t n_fds, json_object **ret_data);
+
+/* ctl_connect + ctl_call + close, for the commands of one request. args is
+ * consumed whatever happens. */
+int ctl_request(const char *op, json_object *args, const int *fds, size_t n_fds, int timeout_ms,
+                json_object **ret_data);
+
+/* Request building: each returns 0 or -ENOMEM (logged). */
+int ctl_args_new(json_object **ret);
+int ctl_args_add_string(json_object *args, const char *key, const char *value);
+int ctl_args_add_u32(json_object *args, const char *key, uint32_t value);
+int ctl_args_add_bool(json_object *args, const char *key, bool value);
+/* {"first": F, "count": C} */
+int ctl_args_add_range(json_object *args, const char *key, const id_range *range);
+
+/* Reply reading: a field that is missing or of the wrong type means the
+ * daemon sent something this subidctl does not understand: logged as a
+ * malformed answer, -EBADMSG. */
+int ctl_reply_string(json_object *o, const char *key, const char **ret);
+int ctl_reply_u32(json_object *o, const char *key, uint32_t *ret);
+int ctl_reply_size(json_object *o, const char *key, size_t *ret);
+int ctl_reply_bool(json_object *o, const char *key, bool *ret);
+int ctl_reply_array(json_object *o, const char *key, json_object **ret);
+/* An optional count: 0 when missing. */
+size_t ctl_reply_optional_size(json_object *o, const char *key);
+/* A range of a reply: "first" and "count" (range_last gives "last"). */
+int ctl_reply_range(json_object *o, id_range *ret);
+/* "uid" / "gid" as id_kind. */
+int ctl_reply_kind(json_object *o, const char *key, id_kind *ret);

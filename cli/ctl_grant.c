@@ -5,25 +5,51 @@
 #include <unistd.h>
 
 #include "../common/log.h"
-#include "../policy/db.h"
+#include "../common/parse.h"
+#include "../common/proto.h"
 #include "../policy/grant.h"
 #include "ctl_common.h"
 
-static void print_result(const account_user *u, const id_range *subuids, const id_range *subgids,
-                         const grant_result *result) {
-        const id_range *granted[] = { [ID_KIND_UID] = subuids, [ID_KIND_GID] = subgids };
+/* One line per range granted and per piece taken out of quarantine. */
+static int print_result(json_object *data) {
+        json_object *granted, *reclaimed;
+        const char *user;
+        uint32_t uid;
+        size_t omitted;
 
-        for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID; kind++)
-                if (granted[kind])
-                        printf("granted %s %u-%u (%u) to %s (uid %u)\n", id_kind_to_plural(kind), granted[kind]->first,
-                               range_last(granted[kind]), granted[kind]->count, u->name, u->uid);
-        for (size_t i = 0; i < result->n_reclaimed; i++) {
-                const grant_reclaim *q = &result->reclaimed[i];
+        if (ctl_reply_string(data, "user", &user) < 0 || ctl_reply_u32(data, "uid", &uid) < 0 ||
+            ctl_reply_array(data, "granted", &granted) < 0 || ctl_reply_array(data, "reclaimed", &reclaimed) < 0)
+                return -EBADMSG;
+        for (size_t i = 0; i < json_object_array_length(granted); i++) {
+                json_object *g = json_object_array_get_idx(granted, i);
+                id_range range;
+                id_kind kind;
 
-                printf("%s %s %u-%u from quarantine (former owner %s, uid %u)\n",
-                       q->forced ? "forced: took" : "reclaimed", id_kind_to_plural(q->kind), q->range.first,
-                       range_last(&q->range), q->former_name, q->former_uid);
+                if (ctl_reply_kind(g, "kind", &kind) < 0 || ctl_reply_range(g, &range) < 0)
+                        return -EBADMSG;
+                printf("granted %s %u-%u (%u) to %s (uid %u)\n", id_kind_to_plural(kind), range.first,
+                       range_last(&range), range.count, user, uid);
         }
+        for (size_t i = 0; i < json_object_array_length(reclaimed); i++) {
+                json_object *q = json_object_array_get_idx(reclaimed, i);
+                const char *former;
+                uint32_t former_uid;
+                id_range range;
+                id_kind kind;
+                bool forced;
+
+                if (ctl_reply_kind(q, "kind", &kind) < 0 || ctl_reply_range(q, &range) < 0 ||
+                    ctl_reply_string(q, "former_user", &former) < 0 || ctl_reply_u32(q, "former_uid", &former_uid) < 0 ||
+                    ctl_reply_bool(q, "forced", &forced) < 0)
+                        return -EBADMSG;
+                printf("%s %s %u-%u from quarantine (former owner %s, uid %u)\n", forced ? "forced: took" : "reclaimed",
+                       id_kind_to_plural(kind), range.first, range_last(&range), former, former_uid);
+        }
+        omitted = ctl_reply_optional_size(data, "reclaimed_omitted");
+        if (omitted > 0)
+                printf("(and %zu more %s taken out of quarantine, not listed)\n", omitted,
+                       omitted == 1 ? "piece" : "pieces");
+        return 0;
 }
 
 int ctl_grant(int argc, char **argv) {
@@ -33,15 +59,15 @@ int ctl_grant(int argc, char **argv) {
                 { "force", no_argument, NULL, 'f' },
                 { "count", required_argument, NULL, 'c' },
                 { "group", required_argument, NULL, 'G' },
+                { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_db_ sqlite3 *db = NULL;
-        _cleanup_accounts_ accounts acc = {};
-        _cleanup_account_user_ account_user user = {};
-        grant_result result = {};
+        _cleanup_json_ json_object *data = NULL;
+        json_object *args = NULL;
         id_range subuids, subgids;
-        bool has_uids = false, has_gids = false, force = false, count = false, group = false;
+        uint32_t count = 0;
+        bool has_uids = false, has_gids = false, force = false, has_count = false, group = false, json = false;
         int opt, r;
 
         opterr = 0;
@@ -59,10 +85,22 @@ int ctl_grant(int argc, char **argv) {
                         force = true;
                         break;
                 case 'c':
-                        count = true;
+                        if (has_count) {
+                                log_error("option --count given twice");
+                                return 1;
+                        }
+                        if (parse_count(optarg, &count) < 0) {
+                                log_error("invalid count '%s' for --count: expected a decimal number 1-%u", optarg,
+                                          UINT32_MAX);
+                                return 1;
+                        }
+                        has_count = true;
                         break;
                 case 'G':
                         group = true;
+                        break;
+                case 'j':
+                        json = true;
                         break;
                 case 'h':
                         ctl_usage(stdout);
@@ -71,48 +109,47 @@ int ctl_grant(int argc, char **argv) {
                         return ctl_option_error("grant", argc, argv, opt);
                 }
         }
+        /* Delegating a group's gid is its own command with its own
+         * options: it parses the same argv afresh. */
+        if (group) {
+                optind = 0;
+                return ctl_delegate(argc, argv);
+        }
         if (argc - optind != 1) {
                 log_error("grant: expected exactly one USER (see subidctl --help)");
                 return 1;
         }
-        if (group) {
-                log_error("grant --group (delegating a group's gid) is not implemented yet");
+        if (has_count && (has_uids || has_gids)) {
+                log_error("grant: --count is for allocation from the pool; with --subuids/--subgids the range says "
+                          "the count");
                 return 1;
         }
-        if (count || (!has_uids && !has_gids)) {
-                log_error("grant %s(allocation from the pool) is not implemented yet; give --subuids/--subgids",
-                          count ? "--count " : "without --subuids/--subgids ");
+        if (force && !has_uids && !has_gids) {
+                log_error("grant: --force applies only to --subuids/--subgids (the pool never hands out "
+                          "quarantined ids)");
                 return 1;
         }
 
-        r = ctl_open_db(&db);
-        if (r < 0)
+        if (ctl_args_new(&args) < 0)
                 return 1;
-        r = accounts_load_nss(&acc);
-        if (r < 0)
-                return 1;
-        r = accounts_resolve_user(&acc, argv[optind], &user);
-        if (r == -ENOENT) {
-                log_error("grant: no such user '%s'", argv[optind]);
-                return 1;
-        }
+        r = ctl_args_add_string(args, "user", argv[optind]);
+        if (r >= 0 && has_uids)
+                r = ctl_args_add_range(args, "subuids", &subuids);
+        if (r >= 0 && has_gids)
+                r = ctl_args_add_range(args, "subgids", &subgids);
+        if (r >= 0 && has_count)
+                r = ctl_args_add_u32(args, "count", count);
+        if (r >= 0 && force)
+                r = ctl_args_add_bool(args, "force", true);
         if (r < 0) {
-                log_error_errno(r, "grant: cannot look up user '%s'", argv[optind]);
+                json_object_put(args);
                 return 1;
         }
-
-        r = policy_grant_ranges(db,
-                                &(grant_request) {
-                                        .owner_uid = user.uid,
-                                        .owner_name = user.name,
-                                        .subuids = has_uids ? &subuids : NULL,
-                                        .subgids = has_gids ? &subgids : NULL,
-                                        .force = force,
-                                },
-                                &acc, ctl_export_paths(), &result);
+        r = ctl_request("grant", args, NULL, 0, CTL_TIMEOUT_MS, &data);
         if (r < 0)
                 return 1;
-        print_result(&user, has_uids ? &subuids : NULL, has_gids ? &subgids : NULL, &result);
-        grant_result_done(&result);
+        r = json ? ctl_print_json(data) : print_result(data);
+        if (r < 0 || ctl_flush("grant") < 0)
+                return 1;
         return 0;
 }

@@ -2,28 +2,50 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
 
 #include "../common/log.h"
-#include "../common/parse.h"
-#include "../policy/db.h"
+#include "../common/proto.h"
 #include "../policy/grant.h"
-#include "../policy/lookup.h"
-#include "../policy/revoke.h"
 #include "ctl_common.h"
 
-static void print_result(const account_user *u, const revoke_result *result) {
-        for (size_t i = 0; i < result->n_items; i++) {
-                const revoke_item *it = &result->items[i];
+static int print_item(json_object *it, const char *user, uint32_t uid) {
+        const char *type, *group;
+        id_range range;
+        id_kind kind;
+        uint32_t gid;
 
-                if (it->type == REVOKED_RANGE)
-                        printf("revoked %s %u-%u (%u) from %s (uid %u), now quarantined\n",
-                               id_kind_to_plural(it->kind), it->range.first, range_last(&it->range), it->range.count,
-                               u->name, u->uid);
-                else
-                        printf("revoked delegation of gid %u (%s) from %s (uid %u)\n", it->gid, it->group_name, u->name,
-                               u->uid);
+        if (ctl_reply_string(it, "type", &type) < 0)
+                return -EBADMSG;
+        if (strcmp(type, "range") == 0) {
+                if (ctl_reply_kind(it, "kind", &kind) < 0 || ctl_reply_range(it, &range) < 0)
+                        return -EBADMSG;
+                printf("revoked %s %u-%u (%u) from %s (uid %u), now quarantined\n", id_kind_to_plural(kind),
+                       range.first, range_last(&range), range.count, user, uid);
+                return 0;
         }
+        if (ctl_reply_u32(it, "gid", &gid) < 0 || ctl_reply_string(it, "group", &group) < 0)
+                return -EBADMSG;
+        printf("revoked delegation of gid %u (%s) from %s (uid %u)\n", gid, group, user, uid);
+        return 0;
+}
+
+static int print_result(json_object *data) {
+        json_object *items;
+        const char *user;
+        uint32_t uid;
+        size_t omitted;
+
+        if (ctl_reply_string(data, "user", &user) < 0 || ctl_reply_u32(data, "uid", &uid) < 0 ||
+            ctl_reply_array(data, "revoked", &items) < 0)
+                return -EBADMSG;
+        for (size_t i = 0; i < json_object_array_length(items); i++)
+                if (print_item(json_object_array_get_idx(items, i), user, uid) < 0)
+                        return -EBADMSG;
+        omitted = ctl_reply_optional_size(data, "revoked_omitted");
+        if (omitted > 0)
+                printf("(and %zu more revoked, not listed)\n", omitted);
+        return 0;
 }
 
 int ctl_revoke(int argc, char **argv) {
@@ -31,18 +53,15 @@ int ctl_revoke(int argc, char **argv) {
                 { "subuids", required_argument, NULL, 'u' },
                 { "subgids", required_argument, NULL, 'g' },
                 { "group", required_argument, NULL, 'G' },
+                { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_db_ sqlite3 *db = NULL;
-        _cleanup_accounts_ accounts acc = {};
-        _cleanup_account_user_ account_user user = {};
-        account_group group = {};
-        revoke_result result = {};
+        _cleanup_json_ json_object *data = NULL;
+        json_object *args = NULL;
         id_range subuids, subgids;
-        const char *group_text = NULL;
-        uint32_t gid;
-        bool has_uids = false, has_gids = false, has_gid = false;
+        const char *group = NULL;
+        bool has_uids = false, has_gids = false, json = false;
         int opt, r;
 
         opterr = 0;
@@ -57,7 +76,7 @@ int ctl_revoke(int argc, char **argv) {
                                 return 1;
                         break;
                 case 'G':
-                        if (group_text) {
+                        if (group) {
                                 log_error("option --group given twice");
                                 return 1;
                         }
@@ -65,7 +84,10 @@ int ctl_revoke(int argc, char **argv) {
                                 log_error("revoke: --group needs a group name");
                                 return 1;
                         }
-                        group_text = optarg;
+                        group = optarg;
+                        break;
+                case 'j':
+                        json = true;
                         break;
                 case 'h':
                         ctl_usage(stdout);
@@ -79,55 +101,24 @@ int ctl_revoke(int argc, char **argv) {
                 return 1;
         }
 
-        r = ctl_open_db(&db);
-        if (r < 0)
+        if (ctl_args_new(&args) < 0)
                 return 1;
-        r = accounts_load_nss(&acc);
-        if (r < 0)
-                return 1;
-        /* A deleted account's ranges must still be revocable: the owner may
-         * be known only to the database. */
-        r = policy_resolve_owner(db, &acc, argv[optind], &user);
-        if (r == -ENOENT) {
-                log_error("revoke: no such user '%s', and the database has nothing under that name", argv[optind]);
-                return 1;
-        }
-        if (r == -ENOTUNIQ) {
-                log_error("revoke: '%s' is stored for several uids; give the uid instead", argv[optind]);
-                return 1;
-        }
+        r = ctl_args_add_string(args, "user", argv[optind]);
+        if (r >= 0 && has_uids)
+                r = ctl_args_add_range(args, "subuids", &subuids);
+        if (r >= 0 && has_gids)
+                r = ctl_args_add_range(args, "subgids", &subgids);
+        if (r >= 0 && group)
+                r = ctl_args_add_string(args, "group", group);
         if (r < 0) {
-                log_error_errno(r, "revoke: cannot look up user '%s'", argv[optind]);
+                json_object_put(args);
                 return 1;
         }
-        if (group_text) {
-                r = accounts_group_by_name(&acc, group_text, &group);
-                if (r >= 0) {
-                        gid = group.gid;
-                        has_gid = true;
-                        free(group.name);
-                } else if (r == -ENOENT)
-                        has_gid = parse_id(group_text, &gid) >= 0;
-                else {
-                        log_error_errno(r, "revoke: cannot look up group '%s'", group_text);
-                        return 1;
-                }
-        }
-
-        r = policy_revoke(db,
-                          &(revoke_request) {
-                                  .owner_uid = user.uid,
-                                  .owner_name = user.name,
-                                  .subuids = has_uids ? &subuids : NULL,
-                                  .subgids = has_gids ? &subgids : NULL,
-                                  .group = group_text,
-                                  .group_gid = has_gid ? &gid : NULL,
-                                  .everything = !has_uids && !has_gids && !group_text,
-                          },
-                          ctl_export_paths(), &result);
+        r = ctl_request("revoke", args, NULL, 0, CTL_TIMEOUT_MS, &data);
         if (r < 0)
                 return 1;
-        print_result(&user, &result);
-        revoke_result_done(&result);
+        r = json ? ctl_print_json(data) : print_result(data);
+        if (r < 0 || ctl_flush("revoke") < 0)
+                return 1;
         return 0;
 }

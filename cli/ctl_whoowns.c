@@ -2,13 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "../common/log.h"
 #include "../common/parse.h"
 #include "../common/proto.h"
-#include "../policy/db.h"
-#include "../policy/lookup.h"
 #include "ctl_common.h"
 
 static void format_date(int64_t t, char *buf, size_t size) {
@@ -19,76 +18,66 @@ static void format_date(int64_t t, char *buf, size_t size) {
                 snprintf(buf, size, "@%lld", (long long) t);
 }
 
-static void print_text(id_kind kind, uint32_t id, const who_owns_result *w) {
-        const char *k = id_kind_to_string(kind);
+static int print_owner(const char *k, uint32_t id, json_object *o) {
+        const char *type, *user, *group;
+        uint32_t uid, gid;
+        id_range range;
+
+        if (ctl_reply_string(o, "type", &type) < 0 || ctl_reply_string(o, "user", &user) < 0 ||
+            ctl_reply_u32(o, "uid", &uid) < 0)
+                return -EBADMSG;
+        if (strcmp(type, "range") == 0) {
+                if (ctl_reply_range(o, &range) < 0)
+                        return -EBADMSG;
+                printf("%s %u: subordinate %s of %s (uid %u), range %u-%u\n", k, id, k, user, uid, range.first,
+                       range_last(&range));
+                return 0;
+        }
+        if (ctl_reply_string(o, "group", &group) < 0 || ctl_reply_u32(o, "gid", &gid) < 0)
+                return -EBADMSG;
+        printf("%s %u: delegated to %s (uid %u) as group %s\n", k, id, user, uid, group);
+        return 0;
+}
+
+static int print_quarantine(const char *k, uint32_t id, json_object *q) {
+        const char *former, *reason;
+        json_object *since;
+        uint32_t former_uid;
+        id_range range;
         char date[32];
 
-        if (w->has_range)
-                printf("%s %u: subordinate %s of %s (uid %u), range %u-%u\n", k, id, k, w->range.owner_name,
-                       w->range.owner_uid, w->range.range.first, range_last(&w->range.range));
-        for (size_t i = 0; i < w->n_delegations; i++)
-                printf("%s %u: delegated to %s (uid %u) as group %s\n", k, id, w->delegations[i].owner_name,
-                       w->delegations[i].owner_uid, w->delegations[i].group_name);
-        if (w->has_quarantine) {
-                format_date(w->quarantine.since, date, sizeof date);
-                printf("%s %u: quarantined, formerly of %s (uid %u), range %u-%u, since %s (%s)\n", k, id,
-                       w->quarantine.former_name, w->quarantine.former_uid, w->quarantine.range.first,
-                       range_last(&w->quarantine.range), date, w->quarantine.reason);
+        if (ctl_reply_string(q, "former_user", &former) < 0 || ctl_reply_u32(q, "former_uid", &former_uid) < 0 ||
+            ctl_reply_range(q, &range) < 0 || ctl_reply_string(q, "reason", &reason) < 0)
+                return -EBADMSG;
+        if (!json_object_object_get_ex(q, "since", &since) || !json_object_is_type(since, json_type_int)) {
+                log_error("subid-admind sent a malformed answer (bad or missing \"since\")");
+                return -EBADMSG;
         }
-        if (!w->has_range && w->n_delegations == 0 && !w->has_quarantine)
+        format_date(json_object_get_int64(since), date, sizeof date);
+        printf("%s %u: quarantined, formerly of %s (uid %u), range %u-%u, since %s (%s)\n", k, id, former, former_uid,
+               range.first, range_last(&range), date, reason);
+        return 0;
+}
+
+static int print_text(id_kind kind, uint32_t id, json_object *data) {
+        const char *k = id_kind_to_string(kind);
+        json_object *owners, *q = NULL;
+        size_t n, omitted;
+
+        if (ctl_reply_array(data, "owners", &owners) < 0)
+                return -EBADMSG;
+        n = json_object_array_length(owners);
+        for (size_t i = 0; i < n; i++)
+                if (print_owner(k, id, json_object_array_get_idx(owners, i)) < 0)
+                        return -EBADMSG;
+        omitted = ctl_reply_optional_size(data, "owners_omitted");
+        if (omitted > 0)
+                printf("%s %u: and %zu more holders, not listed\n", k, id, omitted);
+        if (json_object_object_get_ex(data, "quarantine", &q) && q && print_quarantine(k, id, q) < 0)
+                return -EBADMSG;
+        if (n == 0 && !q)
                 printf("%s %u: not a subordinate id of any user\n", k, id);
-}
-
-static void add_range_fields(json_object *o, const id_range *r) {
-        json_object_object_add(o, "first", json_object_new_int64(r->first));
-        json_object_object_add(o, "last", json_object_new_int64(range_last(r)));
-        json_object_object_add(o, "count", json_object_new_int64(r->count));
-}
-
-static int print_json(id_kind kind, uint32_t id, const who_owns_result *w) {
-        _cleanup_json_ json_object *root = json_object_new_object();
-        json_object *owners = json_object_new_array(), *q = NULL, *o;
-
-        if (!root || !owners) {
-                json_object_put(owners);
-                return log_error_errno(-ENOMEM, "cannot format JSON");
-        }
-        json_object_object_add(root, "kind", json_object_new_string(id_kind_to_string(kind)));
-        json_object_object_add(root, "id", json_object_new_int64(id));
-        json_object_object_add(root, "owners", owners);
-        if (w->has_range) {
-                o = json_object_new_object();
-                if (!o)
-                        return log_error_errno(-ENOMEM, "cannot format JSON");
-                json_object_object_add(o, "type", json_object_new_string("range"));
-                json_object_object_add(o, "user", json_object_new_string(w->range.owner_name));
-                json_object_object_add(o, "uid", json_object_new_int64(w->range.owner_uid));
-                add_range_fields(o, &w->range.range);
-                json_object_array_add(owners, o);
-        }
-        for (size_t i = 0; i < w->n_delegations; i++) {
-                o = json_object_new_object();
-                if (!o)
-                        return log_error_errno(-ENOMEM, "cannot format JSON");
-                json_object_object_add(o, "type", json_object_new_string("delegation"));
-                json_object_object_add(o, "user", json_object_new_string(w->delegations[i].owner_name));
-                json_object_object_add(o, "uid", json_object_new_int64(w->delegations[i].owner_uid));
-                json_object_object_add(o, "group", json_object_new_string(w->delegations[i].group_name));
-                json_object_object_add(o, "gid", json_object_new_int64(w->delegations[i].gid));
-                json_object_array_add(owners, o);
-        }
-        if (w->has_quarantine) {
-                q = json_object_new_object();
-                if (!q)
-                        return log_error_errno(-ENOMEM, "cannot format JSON");
-                json_object_object_add(q, "former_user", json_object_new_string(w->quarantine.former_name));
-                json_object_object_add(q, "former_uid", json_object_new_int64(w->quarantine.former_uid));
-                add_range_fields(q, &w->quarantine.range);
-                json_object_object_add(q, "reason", json_object_new_string(w->quarantine.reason));
-                json_object_object_add(q, "since", json_object_new_int64(w->quarantine.since));
-        }
-        json_object_object_add(root, "quarantine", q);
-        return ctl_print_json(root);
+        return 0;
 }
 
 int ctl_who_owns(int argc, char **argv) {
@@ -98,8 +87,8 @@ int ctl_who_owns(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_db_ sqlite3 *db = NULL;
-        who_owns_result w = {};
+        _cleanup_json_ json_object *data = NULL;
+        json_object *args = NULL;
         id_kind kind = ID_KIND_UID;
         bool json = false;
         uint32_t id;
@@ -131,20 +120,20 @@ int ctl_who_owns(int argc, char **argv) {
                 return 1;
         }
 
-        r = ctl_open_db(&db);
-        if (r < 0)
+        if (ctl_args_new(&args) < 0)
                 return 1;
-        r = policy_who_owns(db, kind, id, &w);
-        if (r < 0)
-                return 1;
-        if (json)
-                r = print_json(kind, id, &w);
-        else
-                print_text(kind, id, &w);
-        who_owns_result_done(&w);
-        if (fflush(stdout) != 0) {
-                log_error("who-owns: cannot write output");
+        r = ctl_args_add_u32(args, "id", id);
+        if (r >= 0)
+                r = ctl_args_add_string(args, "kind", id_kind_to_string(kind));
+        if (r < 0) {
+                json_object_put(args);
                 return 1;
         }
-        return r < 0 ? 1 : 0;
+        r = ctl_request("who-owns", args, NULL, 0, CTL_TIMEOUT_MS, &data);
+        if (r < 0)
+                return 1;
+        r = json ? ctl_print_json(data) : print_text(kind, id, data);
+        if (r < 0 || ctl_flush("who-owns") < 0)
+                return 1;
+        return 0;
 }

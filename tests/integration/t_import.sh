@@ -1,7 +1,9 @@
 #!/bin/bash
-# subidctl import: adopting shadow-format files. Dangerous entries are
-# refused with FILE:LINE and nothing is imported (or, with --skip-bad, only
-# the clean entries); re-importing our own export changes nothing.
+# subidctl import: adopting shadow-format files. subidctl opens the files
+# and passes them to subid-admind, which validates and writes. Dangerous
+# entries are refused with FILE:LINE and nothing is imported (or, with
+# --skip-bad, only the clean entries); re-importing our own export changes
+# nothing.
 . "$SRCDIR/tests/integration/lib.sh"
 
 [ -x "$SUBIDCTL" ] || { not_ok "subidctl is installed at $SUBIDCTL"; done_testing; exit 1; }
@@ -45,7 +47,16 @@ refused() {
         fi
 }
 
-reset_policy
+rm -f "$CHECK_ROOT/etc/subid/subid.conf"
+
+# An empty database and exported files, served by a freshly started daemon
+# (it keeps the database open: removing the file under it would go unseen).
+fresh_daemon() {
+        stop_admind
+        reset_policy
+        start_admind
+}
+fresh_daemon || { not_ok "subid-admind starts"; done_testing; exit 1; }
 
 # ---- a clean import, and what it exports ---------------------------------------
 cat >"$work/subuid" <<END
@@ -81,8 +92,7 @@ check "re-import with explicit paths is a no-op too" "$SUBIDCTL" import --subuid
 is "$(snapshot)" "$before" "still unchanged"
 
 # ---- dangerous entries are refused with FILE:LINE, nothing imported -----------------
-reset_policy
-$SUBIDCTL list >/dev/null # any command creates the (empty) database
+fresh_daemon
 f=$work/bad
 printf '%s\n' "$A:100000:65536" "$B:0:65536" >"$f"
 refused "host id 0" "^subidctl: $f:2: .*host id 0" "nothing imported" -- "$SUBIDCTL" import --subuid "$f"
@@ -126,8 +136,7 @@ is "$(sqlite3 "$DB" "SELECT first || '+' || count FROM quarantine WHERE kind = '
         "the rest stays quarantined"
 
 # ---- --skip-bad ---------------------------------------------------------------------
-reset_policy
-$SUBIDCTL list >/dev/null
+fresh_daemon
 printf '%s\n' "$A:100000:65536" "$B:0:10" "$B:200000:65536" "garbage" >"$work/subuid"
 printf '%s\n' "$A:100000:65536" >"$work/subgid"
 $SUBIDCTL import --subuid "$work/subuid" --subgid "$work/subgid" --skip-bad >"$work/out" 2>"$work/err"
@@ -138,11 +147,30 @@ $B:200000:65536" "--skip-bad imported the clean entries"
 check "--skip-bad with nothing refused exits 0" "$SUBIDCTL" import --subuid "$work/subgid" --subgid "$work/subgid" --skip-bad
 
 # ---- defaults, non-root, size ------------------------------------------------------------
-reset_policy
-$SUBIDCTL list >/dev/null
+fresh_daemon
 check "import with no files at the default paths is a no-op" "$SUBIDCTL" import
-refused "non-root caller" "^subidctl: must be run as root$" -- as_user "$A" "$SUBIDCTL" import --subuid "$work/subuid"
+chmod 0755 "$work"
+refused "a caller neither root nor in group subidadm" "^subidctl: 'import' needs root or membership of group subidadm$" \
+        -- as_user "$A" "$SUBIDCTL" import --subuid "$work/subuid"
 refused "a directory is not a shadow file" "not a regular file" -- "$SUBIDCTL" import --subuid "$work"
+mkfifo "$work/fifo"
+refused "a FIFO is not a shadow file (and does not hang)" "not a regular file" -- \
+        timeout 10 "$SUBIDCTL" import --subuid "$work/fifo"
+truncate -s 65M "$work/huge"
+refused "a file larger than 64 MiB is refused by the daemon" "^subidctl: cannot import $work/huge: larger than 64 MiB$" \
+        -- "$SUBIDCTL" import --subuid "$work/huge"
+check "the daemon is still serving" "$SUBIDCTL" list
+
+# Thousands of refused entries: the reply carries as many as fit in one
+# message and says how many more there were; the count is exact.
+awk -v a="$A" 'BEGIN { for (i = 0; i < 5000; i++) printf "%s:0:%d\n", a, i + 1 }' >"$work/manybad"
+refused "5000 refused entries" "^subidctl: import refused: 5000 bad entries, nothing imported" \
+        "^subidctl: \.\.\. and [0-9]+ more refused entries, not listed$" -- "$SUBIDCTL" import --subuid "$work/manybad"
+shown=$(grep -c "^subidctl: $work/manybad:" "$work/err")
+more=$(sed -n 's/^subidctl: \.\.\. and \([0-9]*\) more.*/\1/p' "$work/err")
+is "$((shown + more))" 5000 "listed ($shown) and not listed ($more) add up"
+is "$(head -2 "$work/err")" "subidctl: $work/manybad:1: contains host id 0 (root)
+subidctl: $work/manybad:2: contains host id 0 (root)" "the first ones are listed, in file order"
 
 # 100,000 lines per file, a few seconds at most.
 awk -v a="$A" -v b="$B" 'BEGIN { for (i = 0; i < 100000; i++) printf "%s:%d:100\n", (i % 2 ? a : b), 1000000 + i * 100 }' \
@@ -157,5 +185,16 @@ start=$(date +%s.%N)
 check "re-import of the 100,000-line export" "$SUBIDCTL" import
 elapsed=$(echo "$(date +%s.%N) - $start" | awk '{ print $1 - $3 }')
 echo "# re-imported in ${elapsed}s"
+
+# A listing larger than one reply (64 KiB) comes in pages, joined again.
+start=$(date +%s.%N)
+"$SUBIDCTL" list --json >"$work/list.json"
+is "$?" 0 "list --json of 200,000 ranges"
+elapsed=$(echo "$(date +%s.%N) - $start" | awk '{ print $1 - $3 }')
+echo "# listed in ${elapsed}s"
+# Pretty-printed: one key per line.
+is "$(grep -c '"name":' "$work/list.json") $(grep -c '"first":' "$work/list.json")" "2 200000" \
+        "every range listed once, under one entry per user"
+is "$("$SUBIDCTL" list "$A" | wc -l)" 100001 "list USER of a user with 100,000 ranges: all of them"
 
 done_testing

@@ -1,7 +1,9 @@
 #!/bin/bash
-# subidctl as an admin uses it: grant, list, who-owns, revoke into
-# quarantine and back, JSON output, and a one-line error with nothing
-# changed for every kind of bad input.
+# subidctl as an admin uses it, against a real subid-admind: grant (explicit
+# and from the pool), list, who-owns, revoke into quarantine and back, JSON
+# output, who may ask (root, group subidadm), what happens when the daemon
+# is down, and a one-line error with nothing changed for every kind of bad
+# input.
 . "$SRCDIR/tests/integration/lib.sh"
 
 [ -x "$SUBIDCTL" ] || { not_ok "subidctl is installed at $SUBIDCTL"; done_testing; exit 1; }
@@ -17,7 +19,23 @@ usermod -a -G "$G" "$A"
 work=$(mktemp -d /tmp/subid-t-subidctl.XXXXXX)
 at_exit "rm -rf '$work'"
 
-reset_policy
+# The daemon reads subid.conf when it starts: the defaults (no file) until
+# the pool tests write one.
+CONF=$CHECK_ROOT/etc/subid/subid.conf
+rm -f "$CONF"
+at_exit "rm -f '$CONF'"
+
+# An empty database and exported files, served by a freshly started daemon
+# (it keeps the database open: removing the file under it would go unseen).
+# Temp files a daemon killed mid-export left (t_admind_concurrency does
+# that on purpose) go too, so the check that none is left proves this run.
+fresh_daemon() {
+        stop_admind
+        reset_policy
+        rm -f "$(dirname "$EXPORT_SUBUID")"/.subuid.* "$(dirname "$EXPORT_SUBGID")"/.subgid.*
+        start_admind
+}
+fresh_daemon || { not_ok "subid-admind starts"; done_testing; exit 1; }
 
 # The database and both exported files, for "nothing changed" checks.
 snapshot() {
@@ -60,7 +78,7 @@ is "$(cat "$EXPORT_SUBGID")" "$A:100000:65536" "exported subgid after grant"
 is "$(stat -c '%a %U %G' "$EXPORT_SUBUID" "$EXPORT_SUBGID" | sort -u)" "644 root root" \
         "exported files are mode 0644, owned by root"
 is "$(find "$(dirname "$EXPORT_SUBUID")" -mindepth 1 -maxdepth 1 ! -name subuid ! -name subgid \
-        ! -name subuid- ! -name subgid-)" "" \
+        ! -name subuid- ! -name subgid- ! -name subid)" "" \
         "no temp file is left next to the exported files"
 check "grant subgids alone" "$SUBIDCTL" grant "$B" --subgids 200000-265535
 check "grant subuids with --subuids=F-L" "$SUBIDCTL" grant "$B" --subuids=200000-265535
@@ -130,20 +148,20 @@ is "$(sqlite3 "$DB" "SELECT group_concat(kind || ' ' || first || ' ' || count, '
 fails_cleanly "revoking from a user who holds nothing" "$SUBIDCTL" revoke "$B"
 
 # ---- concurrent writers: the files end up showing the final state ---------------------
-reset_policy
-# The database exists first: this race is about writes and the export, not
-# about two processes creating a new database.
-$SUBIDCTL list >/dev/null
+fresh_daemon
+pids=()
 for i in $(seq 0 15); do
         "$SUBIDCTL" grant "$C" --subuids "$((1000000 + i * 1000))-$((1000000 + i * 1000 + 999))" >/dev/null &
+        pids+=($!)
 done
-wait
+# Only these: a bare wait would wait for the daemon too.
+wait "${pids[@]}"
 is "$(wc -l <"$EXPORT_SUBUID")" 16 "16 concurrent grants: all exported"
 is "$(cat "$EXPORT_SUBUID")" "$(sqlite3 "$DB" "SELECT owner_name || ':' || first || ':' || count FROM ranges
         WHERE kind = 'uid' ORDER BY owner_name, first")" "the export matches the database"
 
 # ---- JSON ----------------------------------------------------------------------
-reset_policy
+fresh_daemon
 $SUBIDCTL grant "$C" --subuids 300000-300009 >/dev/null
 is "$("$SUBIDCTL" list --json)" '{
   "users": [
@@ -194,12 +212,116 @@ is "$("$SUBIDCTL" list --json "$A")" '{
   ]
 }' "list --json of a user holding nothing"
 
-# ---- non-root callers ---------------------------------------------------------------
-for cmd in "list" "who-owns 1" "grant $A --subuids 400000-400009" "revoke $C" "import"; do
+# ---- who may ask: root and group subidadm; the daemon decides ----------------------
+for cmd in "list" "who-owns 1" "grant $A --subuids 400000-400009" "grant $B" "revoke $C" "import"; do
         # shellcheck disable=SC2086
-        fails_cleanly "non-root: $cmd" as_user "$A" "$SUBIDCTL" $cmd
+        fails_cleanly "non-admin: $cmd" as_user "$B" "$SUBIDCTL" $cmd
 done
-is "$(as_user "$A" "$SUBIDCTL" list 2>&1)" "subidctl: must be run as root" "the non-root error says why"
+is "$(as_user "$B" "$SUBIDCTL" list 2>&1)" "subidctl: 'list' needs root or membership of group subidadm" \
+        "a non-admin gets the daemon's refusal (EPERM), naming who may"
+
+# subidadm is a real system group (sysusers.d creates it); made here only
+# when the machine has none, and then removed again.
+if ! getent group subidadm >/dev/null; then
+        groupadd -r subidadm && at_exit "groupdel subidadm"
+fi
+usermod -a -G subidadm "$C"
+check "a member of subidadm may list" as_user "$C" "$SUBIDCTL" list
+check "a member of subidadm may grant" as_user "$C" "$SUBIDCTL" grant "$A" --subuids 400000-400009
+is "$(sqlite3 "$DB" "SELECT owner_name FROM ranges WHERE first = 400000")" "$A" "the member's grant is in the database"
+is "$(grep -c ":400000:10\$" "$EXPORT_SUBUID")" 1 "and in the exported file"
+check "a member of subidadm may revoke" as_user "$C" "$SUBIDCTL" revoke "$A" --subuids 400000-400009
+# The client opens the files itself: an admin imports only what they can read.
+printf '%s\n' "$A:500000:10" >"$work/secret"
+chmod 0600 "$work/secret"
+chmod 0755 "$work"
+fails_cleanly "import of a file the member cannot read" as_user "$C" "$SUBIDCTL" import --subuid "$work/secret"
+is "$(as_user "$C" "$SUBIDCTL" import --subuid "$work/secret" 2>&1)" \
+        "subidctl: import: cannot open $work/secret: Permission denied" "the refusal is the member's own open()"
+cp "$work/secret" "$work/readable"
+chmod 0644 "$work/readable"
+check "import of a file the member can read" as_user "$C" "$SUBIDCTL" import --subuid "$work/readable"
+is "$(sqlite3 "$DB" "SELECT owner_name FROM ranges WHERE first = 500000")" "$A" "it was imported"
+
+# ---- the daemon is down: one plain line, no fallback to the database --------------
+stop_admind
+fails_cleanly "daemon down: exit 1, one line, nothing changed" "$SUBIDCTL" grant "$A" --subuids 600000-600009
+is "$("$SUBIDCTL" list 2>&1)" "subidctl: subid-admind is not running (nothing listens on $ADMIND_SOCKET)" \
+        "daemon down: subidctl says so"
+check "--help works without the daemon" "$SUBIDCTL" --help
+check "--version works without the daemon" "$SUBIDCTL" --version
+check "usage errors are reported without the daemon" bash -c "'$SUBIDCTL' who-owns abc 2>&1 | grep -q 'invalid id'"
+start_admind
+
+# ---- grant from the pool --------------------------------------------------------------
+# Small pools, so that exhaustion is reachable: room for three subuid
+# ranges of 65536 but only two subgid ranges of 50000.
+mkdir -p "$(dirname "$CONF")"
+cat >"$CONF" <<END
+sub_uid_min = 5000000
+sub_uid_max = 5199999
+sub_uid_count = 65536
+sub_gid_min = 6000000
+sub_gid_max = 6099999
+sub_gid_count = 50000
+END
+fresh_daemon
+is "$("$SUBIDCTL" grant "$A")" "granted subuids 5000000-5065535 (65536) to $A (uid $uidA)
+granted subgids 6000000-6049999 (50000) to $A (uid $uidA)" "pool grant: from the bottom of each pool, default counts"
+is "$("$SUBIDCTL" grant "$B")" "granted subuids 5065536-5131071 (65536) to $B (uid $uidB)
+granted subgids 6050000-6099999 (50000) to $B (uid $uidB)" "the next user gets the next ids"
+is "$(cat "$EXPORT_SUBUID")" "$A:5000000:65536
+$B:5065536:65536" "pool grants are exported"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM ranges a JOIN ranges b ON a.kind = b.kind AND a.id < b.id
+        AND a.first < b.first + b.count AND b.first < a.first + a.count")" 0 "no two ranges overlap"
+is "$("$SUBIDCTL" who-owns 5065536)" "uid 5065536: subordinate uid of $B (uid $uidB), range 5065536-5131071" \
+        "who-owns after a pool grant"
+is "$("$SUBIDCTL" who-owns --gid 6049999)" "gid 6049999: subordinate gid of $A (uid $uidA), range 6000000-6049999" \
+        "who-owns --gid after a pool grant"
+fails_cleanly "a user holding both kinds already: refused" "$SUBIDCTL" grant "$A"
+is "$("$SUBIDCTL" grant "$A" 2>&1)" "subidctl: $A already holds subuids 5000000-5065535 and subgids 6000000-6049999" \
+        "the refusal says what the user holds (EEXIST)"
+fails_cleanly "subgid pool exhausted: nothing granted, not even subuids" "$SUBIDCTL" grant "$C"
+is "$("$SUBIDCTL" grant "$C" 2>&1)" "subidctl: no free gid range of 50000 ids left in the pool 6000000-6099999" \
+        "the refusal names the exhausted pool (ENOSPC)"
+check "revoke a pool grant" "$SUBIDCTL" revoke "$B"
+fails_cleanly "revoked ids are quarantined, never handed out again" "$SUBIDCTL" grant "$C" --count 10
+check "a user holding subgids only" "$SUBIDCTL" grant "$C" --subgids 7000000-7000009
+is "$("$SUBIDCTL" grant "$C" --count 1000)" "granted subuids 5131072-5132071 (1000) to $C (uid $uidC)" \
+        "gets subuids only, --count ids, above the quarantine"
+fails_cleanly "--count larger than the pool" "$SUBIDCTL" grant "$B" --count 300000
+check "revoke the subuids $C got from the pool" "$SUBIDCTL" revoke "$C" --subuids 5131072-5132071
+# Quarantined ids stay out even for their former owner: C gets the next ones.
+is "$("$SUBIDCTL" grant "$C" --count 10 --json)" '{
+  "user": "'"$C"'",
+  "uid": '"$uidC"',
+  "granted": [
+    {
+      "kind": "uid",
+      "first": 5132072,
+      "last": 5132081,
+      "count": 10,
+      "source": "pool"
+    }
+  ],
+  "reclaimed": [
+  ]
+}' "grant --json prints the reply (docs/protocol.md)"
+is "$("$SUBIDCTL" revoke "$C" --subuids 5132072-5132081 --json)" '{
+  "user": "'"$C"'",
+  "uid": '"$uidC"',
+  "revoked": [
+    {
+      "type": "range",
+      "kind": "uid",
+      "first": 5132072,
+      "last": 5132081,
+      "count": 10
+    }
+  ]
+}' "revoke --json prints the reply"
+rm -f "$CONF"
+fresh_daemon
 
 # ---- bad input to every command: one line, exit 1, nothing changed ---------------------
 bad=(
@@ -207,9 +329,15 @@ bad=(
         "nosuchcommand"
         "sync"
         "grant"
-        "grant $A"
-        "grant $A --count 10"
-        "grant $A --group $G"
+        "grant $A $B"
+        "grant $A --count 0"
+        "grant $A --count abc"
+        "grant $A --count -1"
+        "grant $A --count 4294967296"
+        "grant $A --count"
+        "grant $A --count 10 --count 20"
+        "grant $A --count 10 --subuids 400000-400009"
+        "grant $A --force"
         "grant $A $B --subuids 400000-400009"
         "grant $A --subuids"
         "grant $A --subuids abc"
