@@ -20,7 +20,9 @@ if [ "$(id -u)" -ne 0 ]; then
         exit 1
 fi
 
+ADMIND_PID=
 cleanup() {
+        [ -n "$ADMIND_PID" ] && kill "$ADMIND_PID" 2>/dev/null && wait "$ADMIND_PID" 2>/dev/null
         userdel -f "$USER_A" >/dev/null 2>&1 || true
         userdel -f "$USER_B" >/dev/null 2>&1 || true
         rm -rf "$ROOT"
@@ -39,7 +41,13 @@ CTL=$ROOT/usr/sbin/subidctl
 run getcap "$BIN/newuidmap" "$BIN/newgidmap"
 echo "setuid bits on installed files: $(find "$ROOT" -perm -4000 | wc -l)"
 
-say "3. Two demo users; the admin grants ana a range"
+say "3. Start subid-admind, the only writer of the policy database"
+"$ROOT/usr/sbin/subid-admind" >"$ROOT/admind.log" 2>&1 &
+ADMIND_PID=$!
+for _ in $(seq 100); do [ -S "$ROOT/run/subid/admind.sock" ] && break; sleep 0.05; done
+echo "listening on $ROOT/run/subid/admind.sock (subidctl and subid-request talk to it)"
+
+say "4. Two demo users; the admin grants ana a range"
 for u in "$USER_A" "$USER_B"; do
         userdel -f "$u" >/dev/null 2>&1 || true
         useradd -M -d /nonexistent -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$u"
@@ -63,18 +71,18 @@ in_ns() {
                 shift; exec "$@"' _ "$ROOT" "$@"
 }
 
-say "4. ana starts a user namespace with her range (unshare --map-auto, through subid's helpers)"
+say "5. ana starts a user namespace with her range (unshare --map-auto, through subid's helpers)"
 in_ns setpriv --reuid="$USER_A" --regid="$(id -g "$USER_A")" --init-groups --reset-env -- \
         unshare --map-auto --map-root-user sh -c 'echo "uid_map:"; cat /proc/self/uid_map; echo "gid_map:"; cat /proc/self/gid_map'
 
-say "5. ben has no range: the helper refuses, naming the cause"
+say "6. ben has no range: the helper refuses, naming the cause"
 in_ns setpriv --reuid="$USER_B" --regid="$(id -g "$USER_B")" --init-groups --reset-env -- \
         unshare --map-auto --map-root-user true || echo "(refused, as it should be)"
 
-say "6. ben tries ana's range directly: refused"
+say "7. ben tries ana's range directly: refused"
 as "$USER_B" bash -c 'unshare --user sleep 5 & p=$!; sleep 0.2; '"$BIN"'/newuidmap $p 0 300000 65536; echo "exit status $?"; kill $p' || true
 
-say "7. Revoke: the range goes to quarantine and ana can no longer map it"
+say "8. Revoke: the range goes to quarantine and ana can no longer map it"
 run "$CTL" revoke "$USER_A"
 run "$CTL" who-owns 300500
 in_ns setpriv --reuid="$USER_A" --regid="$(id -g "$USER_A")" --init-groups --reset-env -- \

@@ -108,8 +108,16 @@ as_user() { # as_user USER COMMAND...: runs with the user's real ids and groups
         setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups --reset-env -- "${@:2}"
 }
 
-reset_policy() { # empty database and exported files
-        rm -f "$DB" "$DB-wal" "$DB-shm" "$EXPORT_SUBUID" "$EXPORT_SUBGID"
+reset_policy() { # empty database and exported files; a running daemon is restarted on the fresh database
+        local was_running=
+        if [ -n "${ADMIND_PID:-}" ]; then
+                was_running=1
+                stop_admind
+        fi
+        rm -f "$DB" "$DB-wal" "$DB-shm" "$EXPORT_SUBUID" "$EXPORT_SUBGID" "$EXPORT_SUBUID-" "$EXPORT_SUBGID-"
+        # Temp files an export killed mid-way (SIGKILL tests) may have left.
+        rm -f "$CHECK_ROOT"/etc/.subuid.* "$CHECK_ROOT"/etc/.subgid.*
+        if [ -n "$was_running" ]; then start_admind; fi
 }
 
 # ---- subid-admind -----------------------------------------------------------
