@@ -11,14 +11,15 @@
 HANDLER(handle_ping);
 HANDLER(handle_whoami);
 
-/* admind/handle_ranges.c: subordinate ranges (admin) */
+/* subordinate ranges (admin): grant and revoke in handle_ranges.c, list and
+ * who-owns in handle_list.c, import in handle_import.c */
 HANDLER(handle_grant);
 HANDLER(handle_revoke);
 HANDLER(handle_list);
 HANDLER(handle_who_owns);
 HANDLER(handle_import);
 
-/* admind/handle_groups.c: group delegations, policies and requests */
+/* group delegations, policies and requests: admind/handle_group*.c */
 HANDLER(handle_delegate);
 HANDLER(handle_group_allow);
 HANDLER(handle_group_deny);

@@ -29,7 +29,7 @@ void ctl_usage(FILE *f) {
               "                            (default: " SUBID_SUBUID_PATH " and " SUBID_SUBGID_PATH ")\n"
               "  group allow GROUP --policy self|approve\n"
               "  group deny GROUP          let members of GROUP ask for its delegation, or stop it\n"
-              "  requests [--json]         show pending delegation requests\n"
+              "  requests [--all] [--json] show pending (or all) delegation requests\n"
               "  approve REQUEST-ID\n"
               "  reject REQUEST-ID [--reason TEXT]\n"
               "                            decide a delegation request\n"
