@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,6 +27,13 @@
 
 #define ADMIN_GROUP "subidadm"
 #define LISTEN_BACKLOG 256
+/* Each peer costs two fds (its socket and its pidfd); the rest is the
+ * database, the listener and what the handlers open for a moment. */
+#define SERVER_WANT_FDS (2 * SERVER_MAX_PEERS + 256)
+/* After accept() fails for lack of fds or memory, the listener is left
+ * alone this long (or until a peer goes away) instead of being retried in
+ * a busy loop: the pending connection keeps it readable. */
+#define ACCEPT_RETRY_MS 200
 
 enum { TAG_LISTEN = UINT32_MAX, TAG_SIGNAL = UINT32_MAX - 1 };
 
@@ -39,8 +47,12 @@ typedef struct peer_slot {
 typedef struct server {
         const server_config *config;
         int epoll_fd;
+        int listen_fd;
         peer_slot peers[SERVER_MAX_PEERS];
         size_t n_peers;
+        uint64_t accept_resume_ms; /* 0: the listener is polled */
+        bool accept_starved;       /* said once per episode, not per attempt */
+        int reserve_fd;            /* given up to accept a client just to refuse it */
 } server;
 
 static uint64_t now_ms(void) {
@@ -121,6 +133,27 @@ static int make_signalfd(int *ret_fd) {
         return 0;
 }
 
+/* The limit a shell or init gives (often 1024) is too low for
+ * SERVER_MAX_PEERS peers: take what the hard limit allows. */
+static void raise_fd_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= SERVER_WANT_FDS)
+                return;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= SERVER_WANT_FDS ? SERVER_WANT_FDS : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_warning("cannot raise the open file limit to %llu: %s", (unsigned long long) rl.rlim_cur,
+                            strerror(errno));
+}
+
+static void listener_poll(server *s, bool on) {
+        struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.u32 = TAG_LISTEN };
+
+        if (epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, s->listen_fd, &ev) < 0)
+                log_error_errno(negative_errno(), "epoll_ctl failed");
+        s->accept_resume_ms = on ? 0 : now_ms() + ACCEPT_RETRY_MS;
+}
+
 static bool peer_is_admin(const peer_identity *p) {
         struct group *g;
 
@@ -140,29 +173,82 @@ static void peer_close(server *s, size_t slot) {
         peer_identity_done(&p->id);
         p->fd = -1;
         s->n_peers--;
+        /* fds were freed: a paused listener may accept again */
+        if (s->accept_resume_ms != 0)
+                listener_poll(s, true);
 }
 
-static void accept_peers(server *s, int listen_fd) {
+/* Tells a client we cannot serve it now, rather than leave it hanging. */
+static void refuse_busy(int fd) {
+        _cleanup_json_ json_object *reply = proto_reply_error(-EBUSY, "subid-admind is busy, retry");
+
+        (void) proto_send(fd, reply, NULL, 0);
+        close(fd);
+}
+
+static void accept_starved(server *s, int r) {
+        if (!s->accept_starved)
+                log_error_errno(r, "cannot serve new connections, refusing them");
+        s->accept_starved = true;
+}
+
+/* Out of fds: gives up the one kept in reserve to accept a waiting client
+ * just to tell it EBUSY, rather than leave it queued until it times out.
+ * Returns 0 when one was refused, -EAGAIN when none is waiting, or -errno. */
+static int refuse_one_waiting(server *s) {
+        int fd, r = 0;
+
+        if (s->reserve_fd < 0)
+                return -EMFILE;
+        close(s->reserve_fd);
+        s->reserve_fd = -1;
+        fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+                r = negative_errno();
+        else
+                refuse_busy(fd);
+        s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return r;
+}
+
+static void accept_peers(server *s) {
         for (;;) {
-                int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 size_t slot;
+                int r;
 
                 if (fd < 0) {
-                        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-                                log_error_errno(negative_errno(), "accept failed");
+                        r = negative_errno();
+                        if (r == -EAGAIN || r == -EINTR || r == -ECONNABORTED)
+                                return;
+                        accept_starved(s, r);
+                        if (r == -EMFILE || r == -ENFILE) {
+                                r = refuse_one_waiting(s);
+                                if (r >= 0)
+                                        continue;
+                                if (r == -EAGAIN)
+                                        return;
+                        }
+                        /* A queued connection keeps the listener readable:
+                         * polling it again at once would spin. */
+                        listener_poll(s, false);
                         return;
                 }
                 if (s->n_peers >= SERVER_MAX_PEERS) {
-                        /* Full: tell the client now rather than leave it hanging. */
-                        _cleanup_json_ json_object *reply = proto_reply_error(-EBUSY, "subid-admind is busy, retry");
-                        (void) proto_send(fd, reply, NULL, 0);
-                        close(fd);
+                        refuse_busy(fd);
                         continue;
                 }
                 for (slot = 0; s->peers[slot].fd >= 0; slot++)
                         ;
                 peer_slot *p = &s->peers[slot];
-                if (peer_identity_read(fd, &p->id) < 0) {
+                r = peer_identity_read(fd, &p->id);
+                if (r == -EMFILE || r == -ENFILE || r == -ENOMEM) {
+                        /* No fd left for its pidfd: we cannot serve it. */
+                        accept_starved(s, r);
+                        refuse_busy(fd);
+                        continue;
+                }
+                if (r < 0) {
                         close(fd);
                         continue;
                 }
@@ -172,6 +258,7 @@ static void accept_peers(server *s, int listen_fd) {
                         close(fd);
                         continue;
                 }
+                s->accept_starved = false;
                 p->fd = fd;
                 p->is_admin = peer_is_admin(&p->id);
                 p->deadline_ms = now_ms() + SERVER_IDLE_TIMEOUT_MS;
@@ -230,11 +317,11 @@ static bool serve_peer(server *s, size_t slot) {
 }
 
 static int next_timeout(const server *s) {
-        uint64_t now = now_ms(), first = UINT64_MAX;
+        uint64_t now = now_ms(), first = s->accept_resume_ms != 0 ? s->accept_resume_ms : UINT64_MAX;
 
-        if (s->n_peers == 0)
+        if (s->n_peers == 0 && first == UINT64_MAX)
                 return -1;
-        for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
+        for (size_t i = 0; i < SERVER_MAX_PEERS && s->n_peers > 0; i++)
                 if (s->peers[i].fd >= 0 && s->peers[i].deadline_ms < first)
                         first = s->peers[i].deadline_ms;
         return first <= now ? 0 : (int) (first - now);
@@ -254,11 +341,13 @@ int server_run(const server_config *config) {
         struct epoll_event ev;
         int r;
 
-        s = (server) { .config = config };
+        s = (server) { .config = config, .listen_fd = -1 };
+        s.reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
                 s.peers[i].fd = -1;
 
         signal(SIGPIPE, SIG_IGN);
+        raise_fd_limit();
         r = make_signalfd(&signal_fd);
         if (r < 0)
                 return log_error_errno(r, "cannot set up signal handling");
@@ -279,6 +368,7 @@ int server_run(const server_config *config) {
         r = make_listener(config->socket_path, &listen_fd);
         if (r < 0)
                 return r;
+        s.listen_fd = listen_fd;
         ev = (struct epoll_event) { .events = EPOLLIN, .data.u32 = TAG_LISTEN };
         if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) < 0)
                 return log_error_errno(negative_errno(), "epoll_ctl failed");
@@ -296,7 +386,7 @@ int server_run(const server_config *config) {
                         uint32_t tag = events[i].data.u32;
 
                         if (tag == TAG_LISTEN)
-                                accept_peers(&s, listen_fd);
+                                accept_peers(&s);
                         else if (tag == TAG_SIGNAL) {
                                 struct signalfd_siginfo si;
 
@@ -310,10 +400,14 @@ int server_run(const server_config *config) {
                         }
                 }
                 expire_idle(&s);
+                if (s.accept_resume_ms != 0 && now_ms() >= s.accept_resume_ms)
+                        listener_poll(&s, true);
         }
 
         for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
                 peer_close(&s, i);
+        if (s.reserve_fd >= 0)
+                close(s.reserve_fd);
         (void) unlink(config->socket_path);
         log_info("stopped");
         return r < 0 ? r : 0;
