@@ -201,7 +201,7 @@ check-install:
 	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check/$(notdir $(CHECK_ROOT)) PREFIX=$(CHECK_ROOT)/usr \
 	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install tools
 	if [ -n "$(TOOL_SRCS)" ]; then install -d -m 0755 $(CHECK_ROOT)/tools && \
-	  install -m 0755 $(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/* $(CHECK_ROOT)/tools/; fi
+	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) $(CHECK_ROOT)/tools/; fi
 
 bench:
 	@tests/bench/run.sh

@@ -23,8 +23,11 @@ json_object *dispatch_request(request_ctx *ctx, json_object *request) {
         char err[512] = "";
         int r;
 
-        if (proto_get_u32(request, "v", UINT32_MAX, &version) < 0)
+        r = proto_get_u32(request, "v", UINT32_MAX, &version);
+        if (r == -ENOENT)
                 return proto_reply_error(-EPROTO, "request has no protocol version \"v\"");
+        if (r < 0)
+                return proto_reply_error(-EPROTO, "protocol version \"v\" must be a number");
         if (version != PROTO_VERSION)
                 return proto_reply_error(-EPROTO, "unsupported protocol version");
         if (proto_get_string(request, "op", 64, &op) < 0)

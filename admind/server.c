@@ -179,11 +179,24 @@ static void peer_close(server *s, size_t slot) {
 }
 
 /* Tells a client we cannot serve it now, rather than leave it hanging. */
-static void refuse_busy(int fd) {
-        _cleanup_json_ json_object *reply = proto_reply_error(-EBUSY, "subid-admind is busy, retry");
+static void refuse_with(int fd, const char *message) {
+        _cleanup_json_ json_object *reply = proto_reply_error(-EBUSY, message);
 
         (void) proto_send(fd, reply, NULL, 0);
         close(fd);
+}
+
+static void refuse_busy(int fd) {
+        refuse_with(fd, "subid-admind is busy, retry");
+}
+
+static size_t peers_of_uid(const server *s, uid_t uid) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
+                if (s->peers[i].fd >= 0 && s->peers[i].id.uid == uid)
+                        n++;
+        return n;
 }
 
 static void accept_starved(server *s, int r) {
@@ -252,6 +265,13 @@ static void accept_peers(server *s) {
                         close(fd);
                         continue;
                 }
+                /* One user must not be able to take every slot and lock the
+                 * admins out; root is not limited. */
+                if (p->id.uid != 0 && peers_of_uid(s, p->id.uid) >= SERVER_MAX_PEERS_PER_UID) {
+                        peer_identity_done(&p->id);
+                        refuse_with(fd, "too many connections from your user to subid-admind, retry");
+                        continue;
+                }
                 struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t) slot };
                 if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
                         peer_identity_done(&p->id);
@@ -310,7 +330,15 @@ static bool serve_peer(server *s, size_t slot) {
         }
 
         /* Never block on a client: one that does not read its replies is dropped. */
-        if (proto_send(p->fd, reply, NULL, 0) < 0)
+        r = proto_send(p->fd, reply, NULL, 0);
+        if (r == -EMSGSIZE) {
+                /* Handlers bound their replies; if one did not, say so rather
+                 * than leave the client without an answer. */
+                json_object_put(reply);
+                reply = proto_reply_error(r, "the answer is larger than the protocol's 64 KiB limit");
+                r = proto_send(p->fd, reply, NULL, 0);
+        }
+        if (r < 0)
                 return false;
         p->deadline_ms = now_ms() + SERVER_IDLE_TIMEOUT_MS;
         return keep;

@@ -8,6 +8,8 @@
 
 /* Limits that keep one client from starving the others. */
 #define SERVER_MAX_PEERS 1024
+/* Connections one non-root uid may hold at once. */
+#define SERVER_MAX_PEERS_PER_UID 128
 #define SERVER_IDLE_TIMEOUT_MS 10000
 
 typedef struct server_config {

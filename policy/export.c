@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "export.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <selinux/label.h>
@@ -190,6 +191,34 @@ static int open_temp(int dirfd, const char *name, char **ret_tmp_name) {
         return -EEXIST;
 }
 
+/* A writer killed between staging and rename (SIGKILL, power loss) leaves
+ * its ".NAME.<16 hex>" temp file behind. We hold the export lock, so no
+ * living writer owns one: remove them, and nothing else. */
+static void remove_stale_temps(int dirfd, const char *name) {
+        size_t n = strlen(name);
+        int fd;
+        DIR *d;
+
+        fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                const char *e = de->d_name, *hex = e + n + 2;
+
+                if (e[0] != '.' || strncmp(e + 1, name, n) != 0 || e[n + 1] != '.')
+                        continue;
+                if (strlen(hex) != 16 || strspn(hex, "0123456789abcdef") != 16)
+                        continue;
+                (void) unlinkat(dirfd, e, 0);
+        }
+        closedir(d);
+}
+
 static int directory_of(const char *path, char **ret) {
         const char *slash = strrchr(path, '/');
         char *dir;
@@ -225,6 +254,7 @@ static int stage_file(const char *path, const char *buf, size_t len, export_stag
         if (f->dirfd < 0)
                 return log_error_errno(negative_errno(), "cannot open directory %s", dir);
 
+        remove_stale_temps(f->dirfd, f->name);
         fd = open_temp(f->dirfd, f->name, &f->tmp_name);
         if (fd < 0)
                 return log_error_errno(fd, "cannot create a temp file next to %s", path);

@@ -150,7 +150,7 @@ bad "protocol version 2" "{\"v\":2,\"op\":\"grant\",\"args\":$GA}" 'error EPROTO
 bad "protocol version 0" "{\"v\":0,\"op\":\"grant\",\"args\":$GA}" 'error EPROTO unsupported protocol version' ok
 bad "no protocol version" "{\"op\":\"grant\",\"args\":$GA}" 'error EPROTO request has no protocol version "v"' ok
 bad "protocol version as a string" "{\"v\":\"1\",\"op\":\"grant\",\"args\":$GA}" \
-        'error EPROTO request has no protocol version "v"' ok
+        'error EPROTO protocol version "v" must be a number' ok
 bad "unknown operation" "{\"v\":1,\"op\":\"grantx\",\"args\":$GA}" "error EOPNOTSUPP unknown operation 'grantx'" ok
 bad "operation not a string" "{\"v\":1,\"op\":[\"grant\"],\"args\":$GA}" \
         'error EINVAL request has no operation "op"' ok
@@ -224,6 +224,15 @@ after 1 s: served 1024" "1,100 connections: 1,024 served, 76 told EBUSY (started
         is "$(wait_fds "$baseline")" "$baseline" "the fds of 1,100 connections are given back"
         served_again "1,100 connections"
 fi
+
+# ---- one user cannot take every slot: 128 connections per non-root uid -------
+as_user "$U" "$PROBE" "$S" hold 130 2 >"$work/uidcap.out" 2>&1 &
+cap_pid=$!
+for ((i = 0; i < 100; i++)); do grep -q holding "$work/uidcap.out" && break; sleep 0.05; done
+is "$(head -1 "$work/uidcap.out")" "served 128 busy 2 failed 0" "a user holding 130 connections gets 128, the rest EBUSY"
+check "root's ping succeeds while the user holds its 128" "$PROBE" "$S" ping
+wait "$cap_pid"
+is "$(wait_fds "$baseline")" "$baseline" "the user's connections are given back"
 
 # ---- out of file descriptors: refuse with EBUSY, never spin -------------------
 # starve EXTRA WHAT: lower the daemon's fd limit to its baseline + EXTRA and

@@ -106,6 +106,36 @@ static void test_export_file_properties(void **state) {
         assert_int_equal(count_dir_entries(etc), 4);
 }
 
+/* Temp files of a writer killed between staging and rename are removed by
+ * the next export; files that merely look similar are left alone. */
+static void test_export_removes_stale_temps(void **state) {
+        testenv *t = *state;
+        const char *stale[] = { ".subuid.0123456789abcdef", ".subgid.fedcba9876543210" };
+        const char *keep[] = { ".subuid.notatempfile", ".subuid.0123456789ABCDEF", "subuid.0123456789abcdef" };
+        char etc[160], path[256];
+        struct stat st;
+
+        snprintf(etc, sizeof etc, "%s/etc", t->dir);
+        assert_int_equal(policy_export(t->db, &t->paths), 0);
+        for (size_t i = 0; i < 2; i++) {
+                snprintf(path, sizeof path, "%s/%s", etc, stale[i]);
+                close(open(path, O_WRONLY | O_CREAT, 0600));
+        }
+        for (size_t i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%s", etc, keep[i]);
+                close(open(path, O_WRONLY | O_CREAT, 0600));
+        }
+        assert_int_equal(policy_export(t->db, &t->paths), 0);
+        for (size_t i = 0; i < 2; i++) {
+                snprintf(path, sizeof path, "%s/%s", etc, stale[i]);
+                assert_int_not_equal(stat(path, &st), 0);
+        }
+        for (size_t i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%s", etc, keep[i]);
+                assert_int_equal(stat(path, &st), 0);
+        }
+}
+
 /* A stored name that would forge a line is never written: the export
  * fails and the old files stay. */
 static void test_export_refuses_unsafe_names(void **state) {
@@ -208,6 +238,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_export_table, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_export_file_properties, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_export_removes_stale_temps, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_export_refuses_unsafe_names, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_commit_and_export_rolls_back, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_render_inside_transaction, testenv_setup, testenv_teardown),
