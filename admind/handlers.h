@@ -19,6 +19,12 @@ HANDLER(handle_list);
 HANDLER(handle_who_owns);
 HANDLER(handle_import);
 
+/* reconciliation with the user database and the quarantine (admin):
+ * admind/handle_sync.c */
+HANDLER(handle_sync);
+HANDLER(handle_quarantine_list);
+HANDLER(handle_quarantine_release);
+
 /* group delegations, policies and requests: admind/handle_group*.c */
 HANDLER(handle_delegate);
 HANDLER(handle_group_allow);

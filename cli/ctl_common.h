@@ -20,6 +20,11 @@ int ctl_list(int argc, char **argv);
 int ctl_who_owns(int argc, char **argv);
 int ctl_import(int argc, char **argv);
 
+/* Reconciliation with the user database and the quarantine
+ * (cli/ctl_sync.c, cli/ctl_quarantine.c). */
+int ctl_sync(int argc, char **argv);
+int ctl_quarantine(int argc, char **argv);
+
 /* Group delegations and requests (cli/ctl_group*.c). ctl_delegate serves
  * `grant USER --group GROUP`: ctl_grant hands it its whole argv (getopt
  * reset with optind = 0). */

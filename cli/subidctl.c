@@ -20,11 +20,11 @@ static const ctl_command commands[] = {
         { "grant", ctl_grant },       { "revoke", ctl_revoke },     { "list", ctl_list },
         { "who-owns", ctl_who_owns }, { "import", ctl_import },     { "group", ctl_group },
         { "requests", ctl_requests }, { "approve", ctl_approve },   { "reject", ctl_reject },
+        { "sync", ctl_sync },         { "quarantine", ctl_quarantine },
 };
 
 /* Commands of DESIGN.md that later issues bring. */
 static const char *const later[] = {
-        "sync",
         "doctor",
 };
 

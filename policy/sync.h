@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "export.h"
+#include "idsinuse.h"
+#include "ranges.h"
+
+/* `subidctl sync`: reconciles the database with the user database, in one
+ * write transaction, then exports (or, dry run, rolls back):
+ *
+ *   1. Every stored owner (uid, name) is compared with the account that has
+ *      the uid now (docs/decisions.md, "sync"):
+ *        - no account has the uid                      -> deleted
+ *        - the account has the stored name             -> kept
+ *        - the stored name is another account (another
+ *          uid), or the account's own name is already
+ *          stored under the uid (it was served itself) -> uid reused
+ *        - the stored name is no account any more      -> renamed: the rows
+ *          take the account's name (ranges, delegations, pending requests)
+ *      A deleted or reused owner's ranges go to quarantine (reason
+ *      "userdel") and its delegations are removed: a new account with an old
+ *      uid never inherits the old account's ids.
+ *   2. A delegation whose user is no longer a member of its group (or whose
+ *      group is gone) is removed: newgidmap refuses a whole gid map when one
+ *      listed gid is not allowed, so a stale line breaks podman.
+ *   3. Every enumerated account with a uid in [auto_uid_min, auto_uid_max]
+ *      that holds no subuid (subgid) range gets one from the pool, as
+ *      `grant USER` would (alloc_find_free: never quarantined ids), origin
+ *      "auto". Accounts outside that range are system accounts and are
+ *      skipped; the login shell is not looked at (service accounts with a
+ *      nologin shell run rootless containers too).
+ *
+ * A uid NSS cannot answer for (an unreachable directory) aborts the sync
+ * with nothing changed: only a definite "no such user" counts as deleted.
+ * A pool without room aborts it too. A second sync finds nothing to do. */
+
+typedef enum sync_action_type {
+        SYNC_RENAME,
+        SYNC_QUARANTINE,
+        SYNC_REMOVE_DELEGATION,
+        SYNC_ALLOCATE,
+} sync_action_type;
+
+typedef enum sync_cause {
+        SYNC_CAUSE_NONE,
+        SYNC_CAUSE_DELETED,       /* no account has the uid */
+        SYNC_CAUSE_REUSED,        /* the uid is another account's now (new_name) */
+        SYNC_CAUSE_NOT_MEMBER,    /* the user left the delegated group */
+        SYNC_CAUSE_GROUP_DELETED, /* the delegated group is gone */
+} sync_cause;
+
+typedef struct sync_action {
+        sync_action_type type;
+        sync_cause cause;   /* QUARANTINE, REMOVE_DELEGATION */
+        uint32_t uid;
+        char *name;         /* the owner as stored; ALLOCATE: the account */
+        char *new_name;     /* RENAME: the new name; REUSED: who has the uid now */
+        id_kind kind;       /* QUARANTINE, ALLOCATE */
+        id_range range;     /* QUARANTINE, ALLOCATE */
+        uint32_t gid;       /* REMOVE_DELEGATION */
+        char *group_name;   /* REMOVE_DELEGATION, as stored */
+} sync_action;
+
+typedef struct sync_result {
+        sync_action *actions; /* renames, quarantines, removed delegations, allocations */
+        size_t n_actions;
+        size_t n_allocated, n_quarantined, n_renamed, n_delegations_removed; /* ranges, owners, delegations */
+} sync_result;
+
+void sync_result_done(sync_result *r);
+
+/* acc: a snapshot of the user database (accounts_load_nss). With dry_run
+ * the result says what a sync would do and nothing is written. */
+int policy_sync(sqlite3 *db, const accounts *acc, const subid_config *config, const export_paths *paths,
+                bool dry_run, sync_result *ret);
+
+/* "deleted", "uid reused", "not a member", "group deleted"; "" for none. */
+const char *sync_cause_to_string(sync_cause cause);
