@@ -16,6 +16,9 @@
 # SUBID_BENCH_SLOW_RUNS (21: shadow's runs from 100,000 users up, where one
 # run takes tenths of a second), SUBID_BENCH_WARMUP (3).
 # docs/benchmarks.md describes the method and the numbers measured.
+#
+# Then runs tests/bench/grants.sh (grants per second next to useradd, its own
+# install and knobs); a failure of either part fails the run.
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
@@ -240,4 +243,12 @@ for n in $SIZES; do
         echo "info shadow at $n users: $(awk -v a="${sh_med[$n]}" -v b="${sh_med[$smallest]}" \
                 'BEGIN { printf "%.1f", a / b }')x its $smallest-user median, max RSS ${sh_rss[$n]} kB"
 done
+
+# ---- second part: grants per second (tests/bench/grants.sh) -----------------
+
+echo
+"$SRCDIR/tests/bench/grants.sh" || {
+        echo "FAIL grants benchmark (tests/bench/grants.sh exited $?)"
+        failed=1
+}
 exit "$failed"
