@@ -327,7 +327,7 @@ fresh_daemon
 bad=(
         ""
         "nosuchcommand"
-        "sync"
+        "sync --bogus"
         "grant"
         "grant $A $B"
         "grant $A --count 0"
