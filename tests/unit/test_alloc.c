@@ -13,34 +13,7 @@
 
 #include "../../policy/alloc.h"
 #include "../../policy/db.h"
-
-typedef struct fixture {
-        char dir[64];
-        char path[128];
-        sqlite3 *db;
-} fixture;
-
-static int setup(void **state) {
-        fixture *f = calloc(1, sizeof *f);
-
-        strcpy(f->dir, "/tmp/subid-test-alloc.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        snprintf(f->path, sizeof f->path, "%s/db/subid.db", f->dir);
-        assert_int_equal(policy_db_open_rw(f->path, &f->db), 0);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        fixture *f = *state;
-        char cmd[160];
-
-        sqlite3_close(f->db);
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-        assert_int_equal(system(cmd), 0);
-        free(f);
-        return 0;
-}
+#include "policy_testlib.h"
 
 static void add(sqlite3 *db, const char *table, const char *kind, uint32_t first, uint32_t count) {
         char sql[300];
@@ -55,7 +28,7 @@ static void add(sqlite3 *db, const char *table, const char *kind, uint32_t first
                          "INSERT INTO quarantine (kind, first, count, former_uid, former_name, reason, since) "
                          "VALUES ('%s', %u, %u, 1000, 'u', 'revoke', 0)",
                          kind, first, count);
-        assert_int_equal(policy_db_exec(db, sql), 0);
+        exec_sql(db, sql);
 }
 
 static uint32_t alloc_first(sqlite3 *db, id_kind kind, uint32_t min, uint32_t max, uint32_t count,
@@ -69,14 +42,14 @@ static uint32_t alloc_first(sqlite3 *db, id_kind kind, uint32_t min, uint32_t ma
 
 /* An empty pool allocates at its minimum (login.defs SUB_UID_MIN). */
 static void test_empty_pool(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
 
         assert_int_equal(alloc_first(f->db, ID_KIND_UID, 100000, 600100000, 65536, NULL), 100000);
 }
 
 /* Allocation continues above the highest range. */
 static void test_above_high_water(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
 
         add(f->db, "ranges", "uid", 100000, 65536);
         add(f->db, "ranges", "uid", 165536, 65536);
@@ -87,7 +60,7 @@ static void test_above_high_water(void **state) {
 
 /* Quarantined ids are never handed out again, even at the top. */
 static void test_quarantine_blocks(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
 
         add(f->db, "ranges", "uid", 100000, 65536);
         add(f->db, "quarantine", "uid", 165536, 65536);
@@ -96,7 +69,7 @@ static void test_quarantine_blocks(void **state) {
 
 /* A window containing an existing account's uid is skipped past it. */
 static void test_taken_ids_skipped(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
         uint32_t ids[] = { 100500, 5, 200000 };
         id_set taken;
 
@@ -107,7 +80,7 @@ static void test_taken_ids_skipped(void **state) {
 
 /* When the top of the pool is full, gaps below are used, never overlapping. */
 static void test_gap_search(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
 
         add(f->db, "ranges", "uid", 100000, 10);
         add(f->db, "ranges", "uid", 100020, 10);
@@ -121,7 +94,7 @@ static void test_gap_search(void **state) {
 
 /* A full pool is -ENOSPC, not an overlapping range. */
 static void test_pool_exhausted(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
         id_range r;
 
         add(f->db, "ranges", "uid", 100000, 100);
@@ -132,7 +105,7 @@ static void test_pool_exhausted(void **state) {
 
 /* Ranges outside the pool (explicit grants) straddling its edge still block. */
 static void test_straddling_range(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
 
         add(f->db, "ranges", "uid", 99990, 20);
         assert_int_equal(alloc_first(f->db, ID_KIND_UID, 100000, 200000, 10, NULL), 100010);
@@ -140,14 +113,14 @@ static void test_straddling_range(void **state) {
 
 /* The pool may end at the last valid id. */
 static void test_top_of_id_space(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
 
         assert_int_equal(alloc_first(f->db, ID_KIND_GID, 4294967285, 4294967294, 10, NULL), 4294967285);
 }
 
 /* Invalid arguments: count 0, empty pool, a pool containing id 0. */
 static void test_invalid(void **state) {
-        fixture *f = *state;
+        testenv *f = *state;
         id_range r;
 
         assert_int_equal(alloc_find_free(f->db, ID_KIND_UID, 100000, 200000, 0, NULL, &r), -EINVAL);
@@ -157,15 +130,15 @@ static void test_invalid(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_empty_pool, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_above_high_water, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_quarantine_blocks, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_taken_ids_skipped, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_gap_search, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_pool_exhausted, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_straddling_range, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_top_of_id_space, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_empty_pool, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_above_high_water, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_quarantine_blocks, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_taken_ids_skipped, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_gap_search, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_pool_exhausted, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_straddling_range, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_top_of_id_space, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_invalid, testenv_setup, testenv_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
