@@ -34,6 +34,19 @@ int ctl_request(const char *op, json_object *args, const int *fds, size_t n_fds,
         return ctl_call(fd, op, args, fds, n_fds, ret_data);
 }
 
+int ctl_run(const char *command, const char *op, json_object *args, bool json, int (*render)(json_object *data)) {
+        _cleanup_json_ json_object *data = NULL;
+        int r;
+
+        r = ctl_request(op, args, NULL, 0, CTL_TIMEOUT_MS, &data);
+        if (r < 0)
+                return 1;
+        r = json ? ctl_print_json(data) : render(data);
+        if (r < 0 || ctl_flush(command) < 0)
+                return 1;
+        return 0;
+}
+
 static int oom(void) {
         return log_error_errno(-ENOMEM, "cannot build the request");
 }

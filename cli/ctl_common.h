@@ -25,6 +25,10 @@ int ctl_import(int argc, char **argv);
 int ctl_sync(int argc, char **argv);
 int ctl_quarantine(int argc, char **argv);
 
+/* Explains why a user can or cannot run rootless containers
+ * (cli/ctl_doctor.c). Exit status 1 when a check failed. */
+int ctl_doctor(int argc, char **argv);
+
 /* Group delegations and requests (cli/ctl_group*.c). ctl_delegate serves
  * `grant USER --group GROUP`: ctl_grant hands it its whole argv (getopt
  * reset with optind = 0). */
@@ -76,6 +80,11 @@ int ctl_call(int fd, const char *op, json_object *args, const int *fds, size_t n
  * consumed whatever happens. */
 int ctl_request(const char *op, json_object *args, const int *fds, size_t n_fds, int timeout_ms,
                 json_object **ret_data);
+
+/* The whole of a one-request command: sends op with args (consumed), then
+ * prints the reply data as JSON or through render, and flushes stdout.
+ * Returns the exit status: 0, or 1 after one line naming the cause. */
+int ctl_run(const char *command, const char *op, json_object *args, bool json, int (*render)(json_object *data));
 
 /* Request building: each returns 0 or -ENOMEM (logged). */
 int ctl_args_new(json_object **ret);

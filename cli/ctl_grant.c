@@ -63,7 +63,6 @@ int ctl_grant(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_json_ json_object *data = NULL;
         json_object *args = NULL;
         id_range subuids, subgids;
         uint32_t count = 0;
@@ -145,11 +144,5 @@ int ctl_grant(int argc, char **argv) {
                 json_object_put(args);
                 return 1;
         }
-        r = ctl_request("grant", args, NULL, 0, CTL_TIMEOUT_MS, &data);
-        if (r < 0)
-                return 1;
-        r = json ? ctl_print_json(data) : print_result(data);
-        if (r < 0 || ctl_flush("grant") < 0)
-                return 1;
-        return 0;
+        return ctl_run("grant", "grant", args, json, print_result);
 }

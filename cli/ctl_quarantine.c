@@ -154,7 +154,6 @@ static int quarantine_release(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_json_ json_object *data = NULL;
         json_object *args = NULL;
         bool json = false, gid = false;
         id_range range;
@@ -193,13 +192,7 @@ static int quarantine_release(int argc, char **argv) {
                 json_object_put(args);
                 return 1;
         }
-        r = ctl_request("quarantine-release", args, NULL, 0, CTL_TIMEOUT_MS, &data);
-        if (r < 0)
-                return 1;
-        r = json ? ctl_print_json(data) : print_released(data);
-        if (r < 0 || ctl_flush("quarantine release") < 0)
-                return 1;
-        return 0;
+        return ctl_run("quarantine release", "quarantine-release", args, json, print_released);
 }
 
 int ctl_quarantine(int argc, char **argv) {

@@ -57,7 +57,6 @@ int ctl_revoke(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_json_ json_object *data = NULL;
         json_object *args = NULL;
         id_range subuids, subgids;
         const char *group = NULL;
@@ -114,11 +113,5 @@ int ctl_revoke(int argc, char **argv) {
                 json_object_put(args);
                 return 1;
         }
-        r = ctl_request("revoke", args, NULL, 0, CTL_TIMEOUT_MS, &data);
-        if (r < 0)
-                return 1;
-        r = json ? ctl_print_json(data) : print_result(data);
-        if (r < 0 || ctl_flush("revoke") < 0)
-                return 1;
-        return 0;
+        return ctl_run("revoke", "revoke", args, json, print_result);
 }

@@ -101,10 +101,9 @@ int ctl_sync(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_json_ json_object *data = NULL;
         json_object *args = NULL;
         bool json = false, dry_run = false;
-        int opt, r;
+        int opt;
 
         opterr = 0;
         while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
@@ -132,11 +131,5 @@ int ctl_sync(int argc, char **argv) {
                 json_object_put(args);
                 return 1;
         }
-        r = ctl_request("sync", args, NULL, 0, CTL_TIMEOUT_MS, &data);
-        if (r < 0)
-                return 1;
-        r = json ? ctl_print_json(data) : print_result(data);
-        if (r < 0 || ctl_flush("sync") < 0)
-                return 1;
-        return 0;
+        return ctl_run("sync", "sync", args, json, print_result);
 }
