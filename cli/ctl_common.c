@@ -39,6 +39,8 @@ void ctl_usage(FILE *f) {
               "  quarantine list [--json]  show ids taken back from revoked or deleted owners\n"
               "  quarantine release FIRST-LAST [--gid] [--json]\n"
               "                            let the pool hand out quarantined ids again\n"
+              "  doctor [USER] [--json]    explain why USER can or cannot run rootless containers,\n"
+              "                            with the command that fixes each problem\n"
               "\n"
               "  --help, --version\n"
               "\n"

@@ -20,13 +20,9 @@ static const ctl_command commands[] = {
         { "grant", ctl_grant },       { "revoke", ctl_revoke },     { "list", ctl_list },
         { "who-owns", ctl_who_owns }, { "import", ctl_import },     { "group", ctl_group },
         { "requests", ctl_requests }, { "approve", ctl_approve },   { "reject", ctl_reject },
-        { "sync", ctl_sync },         { "quarantine", ctl_quarantine },
+        { "sync", ctl_sync },         { "quarantine", ctl_quarantine }, { "doctor", ctl_doctor },
 };
 
-/* Commands of DESIGN.md that later issues bring. */
-static const char *const later[] = {
-        "doctor",
-};
 
 int main(int argc, char **argv) {
         log_set_program("subidctl");
@@ -47,11 +43,6 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (strcmp(argv[1], commands[i].name) == 0)
                         return commands[i].run(argc - 1, argv + 1);
-        for (size_t i = 0; i < ELEMENTSOF(later); i++)
-                if (strcmp(argv[1], later[i]) == 0) {
-                        log_error("'%s' is not implemented yet", argv[1]);
-                        return 1;
-                }
         log_error("unknown command '%s' (see subidctl --help)", argv[1]);
         return 1;
 }
