@@ -114,6 +114,8 @@ static json_object *render_sync(const sync_result *s, bool dry_run) {
                 r = put_u64(o, "renamed", s->n_renamed);
         if (r >= 0)
                 r = put_u64(o, "delegations_removed", s->n_delegations_removed);
+        if (r >= 0)
+                r = put(o, "reexported", json_object_new_boolean(s->reexported));
         if (r >= 0) {
                 r = put(o, "actions", actions);
                 actions = NULL;

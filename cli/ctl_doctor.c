@@ -464,20 +464,9 @@ static int render_expected(json_object *ranges, json_object *delegations, const 
         return 0;
 }
 
-/* The command that makes the daemon rewrite the files: `subidctl sync`
- * writes only when it changes something, so the fix is a revoke and
- * re-grant of one of the user's own entries (the former owner gets a
- * quarantined range back, policy rule 4), which re-exports both files. */
-static char *reexport_fix(const char *user, json_object *ranges, const char *word) {
-        id_range r;
-
-        if (array_len(ranges) == 0 || ctl_reply_range(json_object_array_get_idx(ranges, 0), &r) < 0)
-                return fmt("restore the file from %s- or grant/revoke any range: a change re-exports both files "
-                           "(subidctl sync writes only when it changes something)",
-                           word);
-        return fmt("subidctl revoke %s --%ss %u-%u && subidctl grant %s --%ss %u-%u (re-exports the files; "
-                   "subidctl sync writes only when it changes something)",
-                   user, word, r.first, range_last(&r), user, word, r.first, range_last(&r));
+/* `subidctl sync` rewrites exported files that differ from the database. */
+static char *reexport_fix(void) {
+        return fmt("subidctl sync");
 }
 
 static void check_export_lines(doctor *d, const char *user, const user_entries *e) {
@@ -502,10 +491,10 @@ static void check_export_lines(doctor *d, const char *user, const user_entries *
                 if (strcmp(want, have) == 0)
                         continue;
                 all_ok = false;
-                fix = reexport_fix(user, e->subuids, "subuid");
+                fix = reexport_fix();
                 if (k == 1 && array_len(e->subgids) > 0) {
                         free(fix);
-                        fix = reexport_fix(user, e->subgids, "subgid");
+                        fix = reexport_fix();
                 }
                 add_finding(d, "export", DOCTOR_FAIL, fix, "%s lists '%s' for %s, the database has '%s'%s", paths[k],
                             have, e->name, want,

@@ -69,7 +69,7 @@ static int print_result(json_object *data) {
         size_t allocated, quarantined, renamed, removed, omitted;
         const char *prefix = "";
         json_object *actions;
-        bool dry_run;
+        bool dry_run, reexported = false;
 
         if (ctl_reply_bool(data, "dry_run", &dry_run) < 0 || ctl_reply_size(data, "allocated", &allocated) < 0 ||
             ctl_reply_size(data, "quarantined", &quarantined) < 0 || ctl_reply_size(data, "renamed", &renamed) < 0 ||
@@ -84,8 +84,12 @@ static int print_result(json_object *data) {
         omitted = ctl_reply_optional_size(data, "actions_omitted");
         if (omitted > 0)
                 printf("(and %zu more actions, not listed)\n", omitted);
+        (void) ctl_reply_bool(data, "reexported", &reexported);
+        if (reexported)
+                printf("%sre-exported the subuid and subgid files: they differed from the database\n", prefix);
         if (allocated + quarantined + renamed + removed == 0) {
-                printf("sync: nothing to do\n");
+                if (!reexported)
+                        printf("sync: nothing to do\n");
                 return 0;
         }
         printf("sync%s: %zu allocated, %zu quarantined, %zu renamed, %zu delegation%s removed\n",

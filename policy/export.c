@@ -389,6 +389,42 @@ int policy_commit_and_export(sqlite3 *db, const export_paths *paths) {
         return r;
 }
 
+/* 1 when path holds exactly want (want_len bytes), 0 when not or missing. */
+static int file_equals(const char *path, const char *want, size_t want_len) {
+        _cleanup_free_ char *buf = malloc(want_len + 1);
+        _cleanup_close_ int fd = -1;
+        size_t got = 0;
+        ssize_t k;
+
+        if (!buf)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : log_error_errno(negative_errno(), "cannot read %s", path);
+        /* One byte more than expected tells a longer file apart. */
+        while (got < want_len + 1 && (k = read(fd, buf + got, want_len + 1 - got)) > 0)
+                got += (size_t) k;
+        return got == want_len && memcmp(buf, want, want_len) == 0;
+}
+
+int export_is_current(sqlite3 *db, const export_paths *paths) {
+        _cleanup_free_ char *uid_text = NULL, *gid_text = NULL;
+        size_t uid_len, gid_len;
+        int r;
+
+        r = policy_db_exec(db, "BEGIN");
+        if (r < 0)
+                return r;
+        r = export_render(db, &uid_text, &uid_len, &gid_text, &gid_len);
+        policy_db_rollback(db);
+        if (r < 0)
+                return r;
+        r = file_equals(paths->subuid, uid_text, uid_len);
+        if (r <= 0)
+                return r;
+        return file_equals(paths->subgid, gid_text, gid_len);
+}
+
 int policy_export(sqlite3 *db, const export_paths *paths) {
         export_staged s = { .files = { { .dirfd = -1 }, { .dirfd = -1 } }, .lockfd = -1 };
         int r;

@@ -66,3 +66,8 @@ int policy_commit_and_export(sqlite3 *db, const export_paths *paths);
 
 /* Writes the files from the committed state (no write transaction). */
 int policy_export(sqlite3 *db, const export_paths *paths);
+
+/* 1 when both files hold exactly what the database exports now, 0 when
+ * either differs (hand-edited, lost, or left behind by a crash between
+ * commit and rename), -errno when they cannot be read. */
+int export_is_current(sqlite3 *db, const export_paths *paths);

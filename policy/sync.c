@@ -579,11 +579,21 @@ int policy_sync(sqlite3 *db, const accounts *acc, const subid_config *config, co
         /* Statements are finalized before the commit or rollback. */
         sync_ctx_done(&c);
 
-        /* Nothing to do writes nothing, not even the export. */
+        /* Nothing to do in the database writes nothing there. */
         if (r >= 0 && !dry_run && c.result.n_actions > 0)
                 r = policy_commit_and_export(db, paths);
-        else
+        else {
                 policy_db_rollback(db);
+                /* Files that no longer match the database (edited by hand,
+                 * or a crash between commit and rename) are rewritten. */
+                if (r >= 0 && c.result.n_actions == 0) {
+                        r = export_is_current(db, paths);
+                        if (r == 0) {
+                                c.result.reexported = true;
+                                r = dry_run ? 0 : policy_export(db, paths);
+                        }
+                }
+        }
         if (r < 0) {
                 sync_result_done(&c.result);
                 return r;

@@ -71,6 +71,7 @@ typedef struct sync_result {
         sync_action *actions; /* renames, quarantines, removed delegations, allocations */
         size_t n_actions;
         size_t n_allocated, n_quarantined, n_renamed, n_delegations_removed; /* ranges, owners, delegations */
+        bool reexported; /* the exported files differed from the database and were rewritten (would be, dry run) */
 } sync_result;
 
 void sync_result_done(sync_result *r);

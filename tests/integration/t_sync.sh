@@ -49,6 +49,17 @@ is "$(sqlite3 "$DB" "SELECT DISTINCT origin FROM ranges WHERE owner_uid = 61001"
 is "$(sync_out)" "sync: nothing to do" "a second sync has nothing to do"
 check_fails "sync is for administrators only" as_user "$B" "$SUBIDCTL" sync
 
+# ---- exported files that drifted from the database are rewritten ------------
+want=$(cat "$EXPORT_SUBUID")
+sed -i "/^$A:/d" "$EXPORT_SUBUID"
+is "$("$SUBIDCTL" sync --dry-run)" "would have re-exported the subuid and subgid files: they differed from the database" \
+        "sync --dry-run says it would re-export a hand-edited file"
+[ "$(cat "$EXPORT_SUBUID")" != "$want" ] && ok "and leaves it as it is" || not_ok "and leaves it as it is"
+is "$(sync_out)" "re-exported the subuid and subgid files: they differed from the database" \
+        "sync re-exports a hand-edited file"
+is "$(cat "$EXPORT_SUBUID")" "$want" "the file lists the database's ranges again"
+is "$(sync_out)" "sync: nothing to do" "then there is nothing to do"
+
 # ---- delegations ------------------------------------------------------------
 check "delegate the group to a member" "$SUBIDCTL" grant "$B" --group "$G"
 is "$(sync_out)" "sync: nothing to do" "a member's delegation stays"

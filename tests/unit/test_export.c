@@ -136,6 +136,35 @@ static void test_export_removes_stale_temps(void **state) {
         }
 }
 
+/* export_is_current: equal after an export; not after a hand edit, a
+ * truncation, an appended line or a lost file; equal again after export. */
+static void test_export_is_current(void **state) {
+        testenv *t = *state;
+        FILE *f;
+
+        exec_sql(t->db, INS_RANGE("uid", 1001, "alice", 100000, 10));
+        assert_int_equal(export_is_current(t->db, &t->paths), 0); /* never exported */
+        assert_int_equal(policy_export(t->db, &t->paths), 0);
+        assert_int_equal(export_is_current(t->db, &t->paths), 1);
+
+        f = fopen(t->subuid, "a");
+        assert_non_null(f);
+        fputs("mallory:0:1\n", f); /* an appended line */
+        fclose(f);
+        assert_int_equal(export_is_current(t->db, &t->paths), 0);
+        assert_int_equal(policy_export(t->db, &t->paths), 0);
+        assert_int_equal(export_is_current(t->db, &t->paths), 1);
+
+        assert_int_equal(truncate(t->subgid, 0), 0); /* subgid is empty anyway: still equal */
+        assert_int_equal(export_is_current(t->db, &t->paths), 1);
+        assert_int_equal(truncate(t->subuid, 5), 0); /* cut short */
+        assert_int_equal(export_is_current(t->db, &t->paths), 0);
+        assert_int_equal(unlink(t->subuid), 0); /* lost */
+        assert_int_equal(export_is_current(t->db, &t->paths), 0);
+        assert_int_equal(policy_export(t->db, &t->paths), 0);
+        assert_int_equal(export_is_current(t->db, &t->paths), 1);
+}
+
 /* A stored name that would forge a line is never written: the export
  * fails and the old files stay. */
 static void test_export_refuses_unsafe_names(void **state) {
@@ -239,6 +268,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_export_table, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_export_file_properties, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_export_removes_stale_temps, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_export_is_current, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_export_refuses_unsafe_names, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_commit_and_export_rolls_back, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_render_inside_transaction, testenv_setup, testenv_teardown),
