@@ -75,7 +75,11 @@ _run_cleanups() {
         local kind name
         while read -r kind name; do
                 case $kind in
-                user) userdel -f "$name" >/dev/null 2>&1 || true ;;
+                user)
+                        userdel -f "$name" >/dev/null 2>&1 || true
+                        # Its user-private group stays when the account was renamed (usermod -l).
+                        groupdel "$name" >/dev/null 2>&1 || true
+                        ;;
                 group) groupdel "$name" >/dev/null 2>&1 || true ;;
                 esac
         done < <(tac "$_accounts_file")
