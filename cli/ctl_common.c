@@ -61,6 +61,32 @@ int ctl_option_error(const char *command, int argc, char **argv, int opt) {
         return 1;
 }
 
+int ctl_parse_json_only(const char *command, int argc, char **argv, bool *ret_json, bool *ret_help) {
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int opt;
+
+        *ret_json = *ret_help = false;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'j':
+                        *ret_json = true;
+                        break;
+                case 'h':
+                        ctl_usage(stdout);
+                        *ret_help = true;
+                        return 0;
+                default:
+                        (void) ctl_option_error(command, argc, argv, opt);
+                        return -EINVAL;
+                }
+        return 0;
+}
+
 int ctl_parse_range(const char *option, const char *arg, id_range *ret) {
         int r = range_parse(arg, ret);
 

@@ -45,6 +45,11 @@ void ctl_usage(FILE *f);
  * the option string) and returns exit status 1. */
 int ctl_option_error(const char *command, int argc, char **argv, int opt);
 
+/* The options of a command that takes only --json and --help. Returns 0
+ * (with *ret_help set when the usage was printed: exit 0) or -EINVAL after
+ * logging the bad option (exit 1). optind is left at the first operand. */
+int ctl_parse_json_only(const char *command, int argc, char **argv, bool *ret_json, bool *ret_help);
+
 /* Parses a FIRST-LAST option argument; logs and returns -EINVAL/-ERANGE. */
 int ctl_parse_range(const char *option, const char *arg, id_range *ret);
 

@@ -691,31 +691,17 @@ static void print_text(json_object *checks) {
 }
 
 int ctl_doctor(int argc, char **argv) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_json_ json_object *checks = json_object_new_array();
         doctor d = { .checks = checks };
         const char *user = NULL;
         struct passwd *pw = NULL;
-        bool json = false;
-        int opt, r;
+        bool json, help;
+        int r;
 
-        opterr = 0;
-        while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
-                switch (opt) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        ctl_usage(stdout);
-                        return 0;
-                default:
-                        return ctl_option_error("doctor", argc, argv, opt);
-                }
-        }
+        if (ctl_parse_json_only("doctor", argc, argv, &json, &help) < 0)
+                return 1;
+        if (help)
+                return 0;
         if (argc - optind > 1) {
                 log_error("doctor: expected at most one USER (see subidctl --help)");
                 return 1;

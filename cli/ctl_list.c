@@ -131,33 +131,21 @@ static int fetch_all(const char *user, json_object *users) {
 }
 
 int ctl_list(int argc, char **argv) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *root = json_object_new_object();
-        json_object *users = json_object_new_array();
-        bool json = false;
-        int opt, r;
+        _cleanup_json_ json_object *root = NULL;
+        json_object *users = NULL;
+        bool json, help;
+        int r;
 
-        opterr = 0;
-        while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
-                switch (opt) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        ctl_usage(stdout);
-                        return 0;
-                default:
-                        return ctl_option_error("list", argc, argv, opt);
-                }
-        }
+        if (ctl_parse_json_only("list", argc, argv, &json, &help) < 0)
+                return 1;
+        if (help)
+                return 0;
         if (argc - optind > 1) {
                 log_error("list: expected at most one USER (see subidctl --help)");
                 return 1;
         }
+        root = json_object_new_object();
+        users = json_object_new_array();
         if (!root || !users || json_object_object_add(root, "users", users) < 0) {
                 log_error_errno(-ENOMEM, "list");
                 return 1;

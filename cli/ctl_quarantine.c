@@ -82,35 +82,21 @@ static int fetch_all(json_object *all) {
 }
 
 static int quarantine_list(int argc, char **argv) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        _cleanup_json_ json_object *root = json_object_new_object();
-        json_object *all = json_object_new_array();
-        bool json = false;
-        int opt, r;
+        _cleanup_json_ json_object *root = NULL;
+        json_object *all = NULL;
+        bool json, help;
+        int r;
 
-        opterr = 0;
-        while ((opt = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
-                switch (opt) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        ctl_usage(stdout);
-                        return 0;
-                default:
-                        json_object_put(all);
-                        return ctl_option_error("quarantine list", argc, argv, opt);
-                }
-        }
+        if (ctl_parse_json_only("quarantine list", argc, argv, &json, &help) < 0)
+                return 1;
+        if (help)
+                return 0;
         if (optind < argc) {
-                json_object_put(all);
                 log_error("quarantine list: unexpected argument '%s' (see subidctl --help)", argv[optind]);
                 return 1;
         }
+        root = json_object_new_object();
+        all = json_object_new_array();
         if (!root || !all || json_object_object_add(root, "quarantine", all) < 0) {
                 json_object_put(all);
                 log_error_errno(-ENOMEM, "quarantine list");
