@@ -16,6 +16,12 @@ DB=$CHECK_ROOT/var/lib/subid/subid.db
 EXPORT_SUBUID=$CHECK_ROOT/etc/subuid
 EXPORT_SUBGID=$CHECK_ROOT/etc/subgid
 
+# One test file at a time on this machine: tests create real accounts
+# (useradd locks /etc/passwd), fixed uids and the one auditd. Parallel runs
+# from several checkouts queue here instead of failing at random.
+exec 8>/tmp/subid-integration.lock
+flock -w 3600 8 || { echo "not ok - another integration run held the lock for an hour" && exit 1; }
+
 _tap_n=0
 _tap_failed=0
 _cleanups=()
@@ -134,7 +140,7 @@ TOOLS=$CHECK_ROOT/tools
 
 start_admind() { # starts subid-admind in the background; returns once its socket exists
         if [ -n "$ADMIND_PID" ] && kill -0 "$ADMIND_PID" 2>/dev/null; then return 0; fi
-        "$ADMIND" >>"$ADMIND_LOG" 2>&1 &
+        "$ADMIND" >>"$ADMIND_LOG" 2>&1 8>&- &
         ADMIND_PID=$!
         if [ -z "${_admind_cleanup:-}" ]; then
                 at_exit stop_admind
