@@ -3,7 +3,9 @@
 #   make                      build into $(BUILDDIR)
 #   make install              install (helpers get file capabilities, never setuid)
 #   make check                unit + integration tests (as root: creates test users,
-#                             namespaces; never touches the real /etc/subuid)
+#                             namespaces; never touches the real /etc/subuid), fuzz
+#                             corpus replay, and all of it again under ASan+UBSan
+#   make fuzz                 fuzz each parser for FUZZ_SECONDS (clang libFuzzer)
 #   make bench                helper latency against Debian's newuidmap
 #   make deps                 install build and test dependencies (Debian, idempotent)
 #
@@ -55,6 +57,21 @@ CFLAGS    := -std=c11 $(OPT) $(WARNINGS) $(HARDENING) $(PKG_CFLAGS) -MMD -MP $(C
 LDFLAGS   := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed $(LDFLAGS)
 LDLIBS    := $(PKG_LIBS) $(LDLIBS)
 
+# A sanitizer build: make SANITIZE=address,undefined BUILDDIR=build/asan
+# (check-sanitize does this). Every binary then links
+# tests/sanitize/sanitizer_options.c, the runtime defaults compiled in (the
+# capability helpers never see ASAN_OPTIONS); with SANITIZER_LOG_DIR every
+# report goes to a file there. _FORTIFY_SOURCE's checked libc calls would
+# bypass ASan's interceptors, so that build goes without.
+SANITIZE  ?=
+SANITIZER_LOG_DIR ?=
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS    := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(SAN_FLAGS)
+LDFLAGS   += $(SAN_FLAGS)
+SAN_OBJ   := $(BUILDDIR)/obj/tests/sanitize/sanitizer_options.o
+endif
+
 # ---- sources ---------------------------------------------------------------
 
 CORE_SRCS    := $(wildcard common/*.c) $(wildcard policy/*.c)
@@ -78,7 +95,8 @@ BINS += $(BUILDDIR)/subidctl $(BUILDDIR)/subid-request
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools
+.PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools \
+        fuzz fuzz-bins fuzz-merge check-fuzz check-sanitize
 all: $(BINS)
 
 # ---- generated -------------------------------------------------------------
@@ -147,24 +165,24 @@ endif
 $(HELPER_SQLITE_DIR)/libsqlite3-helper.a: scripts/build-helper-sqlite.sh
 	@scripts/build-helper-sqlite.sh $(HELPER_SQLITE_DIR)
 
-$(BUILDDIR)/newuidmap: $(BUILDDIR)/obj/helpers/newuidmap.o $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(HELPER_SQLITE)
+$(BUILDDIR)/newuidmap: $(BUILDDIR)/obj/helpers/newuidmap.o $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(HELPER_SQLITE) $(SAN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out $(HELPER_SQLITE),$^) $(HELPER_LDLIBS)
-$(BUILDDIR)/newgidmap: $(BUILDDIR)/obj/helpers/newgidmap.o $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(HELPER_SQLITE)
+$(BUILDDIR)/newgidmap: $(BUILDDIR)/obj/helpers/newgidmap.o $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(HELPER_SQLITE) $(SAN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out $(HELPER_SQLITE),$^) $(HELPER_LDLIBS)
-$(BUILDDIR)/subid-admind: $(BUILDDIR)/obj/admind/main.o $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcore.a
+$(BUILDDIR)/subid-admind: $(BUILDDIR)/obj/admind/main.o $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcore.a $(SAN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILDDIR)/subidctl: $(BUILDDIR)/obj/cli/subidctl.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a
+$(BUILDDIR)/subidctl: $(BUILDDIR)/obj/cli/subidctl.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a $(SAN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILDDIR)/subid-request: $(BUILDDIR)/obj/cli/subid-request.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a
+$(BUILDDIR)/subid-request: $(BUILDDIR)/obj/cli/subid-request.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a $(SAN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
+$(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a $(SAN_OBJ) | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
 tools: $(TOOL_BINS)
 
 # Unit tests link everything but the mains; cmocka's --wrap tricks are not used.
-$(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
+$(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(SAN_OBJ) | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -195,7 +213,7 @@ uninstall:
 
 # ---- tests ------------------------------------------------------------------
 
-check: check-unit check-integration
+check: check-unit check-fuzz check-integration check-sanitize
 
 check-unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -211,6 +229,59 @@ check-install:
 	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install tools
 	if [ -n "$(TOOL_SRCS)" ]; then install -d -m 0755 $(CHECK_ROOT)/tools && \
 	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) $(CHECK_ROOT)/tools/; fi
+
+# ---- fuzzing and sanitizers ------------------------------------------------
+#
+#   make fuzz [FUZZ_SECONDS=60]  each tests/fuzz/fuzz_*.c under libFuzzer (clang),
+#                                on a copy of its corpus in build/libfuzzer/work
+#   make fuzz-merge              adds what make fuzz found that reaches new code
+#                                to tests/fuzz/corpus (review, then commit)
+#   make check-fuzz              replays corpus and regressions without libFuzzer
+#   make check-sanitize          unit tests, fuzz replay and the integration suite
+#                                built with ASan+UBSan (build/asan)
+
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+# libfuzzer: link libFuzzer's main; otherwise tests/fuzz/replay.c's.
+FUZZ_ENGINE  ?= replay
+ifeq ($(FUZZ_ENGINE),libfuzzer)
+FUZZ_MAIN    :=
+FUZZ_LDFLAGS := -fsanitize=fuzzer
+else
+FUZZ_MAIN    := $(BUILDDIR)/obj/tests/fuzz/replay.o
+FUZZ_LDFLAGS :=
+endif
+FUZZ_BINS    := $(patsubst %,$(BUILDDIR)/fuzz/fuzz_%,$(FUZZ_NAMES))
+SANITIZERS   ?= address,undefined
+ASAN_BUILDDIR ?= build/asan
+ASAN_CHECK_ROOT ?= $(CHECK_ROOT)-asan
+
+$(BUILDDIR)/fuzz/fuzz_%: $(BUILDDIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_MAIN) $(BUILDDIR)/libadmind.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $^ $(LDLIBS)
+fuzz-bins: $(FUZZ_BINS)
+# Kept: make would otherwise delete them as intermediates and relink every time.
+.SECONDARY: $(patsubst %,$(BUILDDIR)/obj/tests/fuzz/fuzz_%.o,$(FUZZ_NAMES)) $(BUILDDIR)/obj/tests/fuzz/replay.o
+
+$(BUILDDIR)/obj/tests/sanitize/sanitizer_options.o: CPPFLAGS += $(if $(SANITIZER_LOG_DIR),-DSANITIZER_LOG_DIR='"$(SANITIZER_LOG_DIR)"')
+
+check-fuzz: $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do \
+	  $(BUILDDIR)/fuzz/fuzz_$$n tests/fuzz/corpus/$$n $$(test -d tests/fuzz/regressions/$$n && echo tests/fuzz/regressions/$$n) \
+	    2>$(BUILDDIR)/fuzz/fuzz_$$n.log || { cat $(BUILDDIR)/fuzz/fuzz_$$n.log >&2; exit 1; }; done
+
+fuzz:
+	$(MAKE) --no-print-directory CC=clang BUILDDIR=build/libfuzzer SANITIZE=fuzzer-no-link,$(SANITIZERS) FUZZ_ENGINE=libfuzzer fuzz-bins
+	@tests/fuzz/run.sh build/libfuzzer $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-merge:
+	@tests/fuzz/run.sh --merge build/libfuzzer 0 $(FUZZ_NAMES)
+
+check-sanitize:
+	@$(MAKE) --no-print-directory BUILDDIR=$(ASAN_BUILDDIR) SANITIZE=$(SANITIZERS) check-unit check-fuzz
+	@SUBID_CHECK_MAKE_ARGS="BUILDDIR=$(ASAN_BUILDDIR) SANITIZE=$(SANITIZERS) SANITIZER_LOG_DIR=$(ASAN_CHECK_ROOT).sanitizer" \
+	  SUBID_SANITIZER_LOG_DIR=$(ASAN_CHECK_ROOT).sanitizer tests/integration/run.sh "$(ASAN_CHECK_ROOT)"
 
 bench:
 	@tests/bench/run.sh

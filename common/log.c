@@ -20,6 +20,9 @@ const char *log_program(void) {
         return program;
 }
 
+static void log_line(const char *level, bool is_error, const char *fmt, va_list ap, int r)
+        __attribute__((format(printf, 3, 0)));
+
 static void log_line(const char *level, bool is_error, const char *fmt, va_list ap, int r) {
         char msg[1024];
 
