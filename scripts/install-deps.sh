@@ -8,6 +8,9 @@ BUILD="gcc make pkg-config libc6-dev libcap-dev libcap2-bin libaudit-dev libaupa
        libsqlite3-dev sqlite3 libjson-c-dev libselinux1-dev libpam0g-dev libcmocka-dev
        dpkg-dev tcl xz-utils"
 TEST="uidmap util-linux passwd procps auditd pamtester systemd jq"
+# End-to-end tests and the demo: rootless podman with crun, an image built
+# locally from busybox-static (never pulled), no network.
+E2E="podman crun busybox-static"
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "install-deps: run as root (apt-get install)" >&2
@@ -15,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=""
-for p in $BUILD $TEST; do
+for p in $BUILD $TEST $E2E; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
                 missing="$missing $p"
         fi
