@@ -5,11 +5,9 @@
 # /etc/subgid, as they would after `make install PREFIX=/usr`. Each run
 # happens in a fresh private mount namespace where our installed helpers
 # and the daemon's exported files are bind-mounted over those paths; the
-# real ones are never touched.
-#
-# Fresh for every command because subid-admind replaces the exported files
-# by rename: a bind mount made before a change would keep showing the old
-# inode.
+# real ones are never touched. Fresh for every command because subid-admind
+# replaces the exported files by rename: a bind mount made before a change
+# would keep showing the old inode.
 
 E2E_SUBUID=$EXPORT_SUBUID
 E2E_SUBGID=$EXPORT_SUBGID
@@ -31,28 +29,11 @@ e2e_require_system_files() {
 
 # e2e_in_ns COMMAND...: runs COMMAND as root in a fresh private mount
 # namespace with our helpers and the files $E2E_SUBUID, $E2E_SUBGID in the
-# system's places. The integration lock (fd 8) is not passed on: podman's
-# pause process outlives the command and must never hold it.
+# system's places (scripts/with-subid-helpers.sh). The integration lock
+# (fd 8) is not passed on: podman's pause process outlives the command and
+# must never hold it.
 e2e_in_ns() {
-        unshare -m --propagation private -- bash -c '
-                set -e
-                mount --bind "$1/newuidmap" /usr/bin/newuidmap
-                mount --bind "$1/newgidmap" /usr/bin/newgidmap
-                mount --bind "$2" /etc/subuid
-                mount --bind "$3" /etc/subgid
-                # A hybrid cgroup layout (cgroup v1 with an empty v2 at
-                # /sys/fs/cgroup/unified, as without systemd) makes crun
-                # refuse to start; the containers run without cgroups
-                # (containers.conf), so hide the v2 mount.
-                if [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] &&
-                   [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-                        mount -t tmpfs -o size=4k,mode=0755 subid-e2e /sys/fs/cgroup/unified
-                fi
-                # Shared inside this namespace only (it is private from the
-                # host already): podman wants / shared for its own mounts.
-                mount --make-rshared /
-                shift 3
-                exec "$@"' _ "$BIN" "$E2E_SUBUID" "$E2E_SUBGID" "$@" 8>&-
+        "$SRCDIR/scripts/with-subid-helpers.sh" "$BIN" "$E2E_SUBUID" "$E2E_SUBGID" "$@" 8>&-
 }
 
 # e2e_as USER COMMAND...: COMMAND as USER (real ids, groups from the group

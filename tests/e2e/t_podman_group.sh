@@ -37,6 +37,7 @@ start_admind || { not_ok "subid-admind starts"; done_testing; exit 1; }
 # ---- the admin opens the group, ana asks, the admin approves ----------------------
 check "subidctl grant $ANA (a range from the pool)" "$SUBIDCTL" grant "$ANA"
 FIRST=$(grep "^$ANA:" "$EXPORT_SUBGID" | head -1 | cut -d: -f2)
+e2e_check_helpers_in_ns
 check "subidctl group allow $G --policy approve" "$SUBIDCTL" group allow "$G" --policy approve
 out=$(as_user "$ANA" "$SUBID_REQUEST" --group "$G" 2>&1)
 id=$(sed -n "s/^Request #\([0-9]*\) for group $G (gid $GID) is pending\.\$/\1/p" <<<"$out")
