@@ -25,6 +25,18 @@ shift
 bindir=$1 subuid=$2 subgid=$3
 shift 3
 
+# Without /etc/subuid or /etc/subgid (no account ever got a range) there is
+# nothing to bind over: add them in an overlay of /etc that only this
+# namespace sees, its upper layer on a tmpfs that leaves nothing behind.
+if [ ! -e /etc/subuid ] || [ ! -e /etc/subgid ]; then
+        scratch=$(mktemp -d /tmp/subid-etc.XXXXXX)
+        mount -t tmpfs -o size=1m,mode=0700 subid-etc "$scratch"
+        mkdir "$scratch/upper" "$scratch/work"
+        mount -t overlay subid-etc -o "lowerdir=/etc,upperdir=$scratch/upper,workdir=$scratch/work" /etc
+        umount -l "$scratch"
+        rmdir "$scratch"
+        touch /etc/subuid /etc/subgid
+fi
 mount --bind "$bindir/newuidmap" /usr/bin/newuidmap
 mount --bind "$bindir/newgidmap" /usr/bin/newgidmap
 mount --bind "$subuid" /etc/subuid

@@ -29,7 +29,6 @@ e2e_rootfs "$work" || { not_ok "build the busybox rootfs"; done_testing; exit 1;
 e2e_podman_home "$ANA" "$work/home" || { not_ok "podman home"; done_testing; exit 1; }
 # The group's shared directory: setgid, writable by the group only.
 install -d -m 2770 -o root -g "$GID" "$work/shared"
-check "$ANA imports the busybox image" e2e_podman "$ANA" "$work/home" import "$work/rootfs.tar" "$E2E_IMAGE"
 
 reset_policy
 start_admind || { not_ok "subid-admind starts"; done_testing; exit 1; }
@@ -38,6 +37,7 @@ start_admind || { not_ok "subid-admind starts"; done_testing; exit 1; }
 check "subidctl grant $ANA (a range from the pool)" "$SUBIDCTL" grant "$ANA"
 FIRST=$(grep "^$ANA:" "$EXPORT_SUBGID" | head -1 | cut -d: -f2)
 e2e_check_helpers_in_ns
+check "$ANA imports the busybox image" e2e_podman "$ANA" "$work/home" import "$work/rootfs.tar" "$E2E_IMAGE"
 check "subidctl group allow $G --policy approve" "$SUBIDCTL" group allow "$G" --policy approve
 out=$(as_user "$ANA" "$SUBID_REQUEST" --group "$G" 2>&1)
 id=$(sed -n "s/^Request #\([0-9]*\) for group $G (gid $GID) is pending\.\$/\1/p" <<<"$out")
