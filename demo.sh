@@ -283,5 +283,10 @@ step_leave() {
 # ---- main ----------------------------------------------------------------------------
 trap cleanup EXIT
 start=$SECONDS
+printf '%ssubid demo%s: rootless containers for a lab, without setuid helpers or hand-edited /etc/subuid.\n' "$bold" "$off"
+printf '   The prompt shows who types each command: root# is the lab admin, ana$ and ben$ are lab\n'
+printf '   members (unprivileged). Everything lives under %s: its etc/subuid stands for /etc/subuid,\n' "$ROOT"
+printf '   and for the members our helpers are /usr/bin/newuidmap and newgidmap (a private mount\n'
+printf '   namespace; the real system is not touched).\n'
 for s in "${STEPS[@]}"; do "step_$s"; done
 printf '\n%sDone in %ds. Cleaning up the demo accounts and %s.%s\n' "$bold" "$((SECONDS - start))" "$ROOT" "$off"
