@@ -127,11 +127,12 @@ EOF
 }
 
 # e2e_podman USER HOME ARGS...: podman ARGS as USER with the home from
-# e2e_podman_home, through our helpers.
+# e2e_podman_home, through our helpers; a podman stuck for two minutes is
+# killed rather than left to hang make check.
 e2e_podman() {
         local user=$1 home=$2
         shift 2
-        e2e_as "$user" env HOME="$home" XDG_RUNTIME_DIR="$home/run" \
+        e2e_as "$user" timeout -k 5 120 env HOME="$home" XDG_RUNTIME_DIR="$home/run" \
                 CONTAINERS_STORAGE_CONF="$home/storage.conf" CONTAINERS_CONF="$home/containers.conf" \
                 podman "$@"
 }
