@@ -6,8 +6,14 @@ set -eu
 
 BUILD="gcc make pkg-config libc6-dev libcap-dev libcap2-bin libaudit-dev libauparse-dev
        libsqlite3-dev sqlite3 libjson-c-dev libselinux1-dev libpam0g-dev libcmocka-dev
-       dpkg-dev tcl xz-utils clang libclang-rt-dev"
-TEST="uidmap util-linux passwd procps auditd pamtester systemd jq valgrind"
+       dpkg-dev tcl xz-utils libsubid-dev scdoc"
+TEST="uidmap util-linux passwd procps auditd pamtester systemd jq man-db bash-completion
+      libnss-extrausers python3"
+# End-to-end tests and the demo: rootless podman with crun, an image built
+# locally from busybox-static (never pulled), no network.
+E2E="podman crun busybox-static"
+# Fuzzing (clang's libFuzzer), sanitizers and valgrind.
+HARDENING="clang libclang-rt-dev valgrind"
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "install-deps: run as root (apt-get install)" >&2
@@ -15,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=""
-for p in $BUILD $TEST; do
+for p in $BUILD $TEST $E2E $HARDENING; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
                 missing="$missing $p"
         fi

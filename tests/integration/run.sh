@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs every tests/integration/t_*.sh as root against a private install
+# Runs every tests/integration/t_*.sh and tests/e2e/t_*.sh as root against a private install
 # under CHECK_ROOT, and prints one summary line.
 set -u
 CHECK_ROOT=${1:-/tmp/subid-check}
@@ -31,7 +31,7 @@ make -s -C "$SRCDIR" check-install CHECK_ROOT="$CHECK_ROOT" ${SUBID_CHECK_MAKE_A
 }
 
 passed=0 failed=0 skipped=0
-for t in "$SRCDIR"/tests/integration/t_*.sh ${SUBID_EXTRA_TESTS:-}; do
+for t in "$SRCDIR"/tests/integration/t_*.sh "$SRCDIR"/tests/e2e/t_*.sh ${SUBID_EXTRA_TESTS:-}; do
         name=$(basename "$t" .sh)
         out=$(bash "$t" 2>&1)
         rc=$?
