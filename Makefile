@@ -195,9 +195,12 @@ $(PROVIDER): $(BUILDDIR)/pic/libsubid/provider.o $(BUILDDIR)/libcore-pic.a libsu
 
 # Man pages: scdoc sources, one page per binary and file.
 man: $(MAN_PAGES)
-$(BUILDDIR)/man/%: docs/man/%.scd
+# The pages name the paths this build compiles in (paths.h changes with them).
+$(BUILDDIR)/man/%: docs/man/%.scd $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
-	scdoc < $< > $@.tmp && mv $@.tmp $@
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
+	    -e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    $< | scdoc > $@.tmp && mv $@.tmp $@
 
 # Unit tests link everything but the mains; cmocka's --wrap tricks are not used.
 $(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
