@@ -118,6 +118,44 @@ is "$(in_ns "$CLIENT" has gid "$A" "$gidG" 1 2>&1)" yes "has_range: $A holds the
 is "$(in_ns "$CLIENT" has gid "$C" "$gidG" 1 2>&1)" no "has_range: $C, out of the group, does not"
 is "$(in_ns "$CLIENT" has uid "$B" 2000000 1 2>&1)" no "has_range: $B holds none of $A's ids"
 
+# ---- shadow's own setuid newuidmap asks the provider (has_range) -----------------
+# The loader ignores LD_LIBRARY_PATH for a setuid program: in the namespace
+# the provider sits in /usr/local/lib (a bind-mounted directory) and a
+# regenerated ld.so.cache lists it, as after `make install; ldconfig`.
+# shadow_map USER UIDMAP-TOOL LOWER COUNT: as USER, Debian's helper maps
+# "0 LOWER COUNT" into a fresh user namespace; prints rc and the map.
+shadow_map() {
+        local files=${5:-} map=${2##*/new}
+        map=${map%map}_map
+        mkdir -p "$work/syslib"
+        cp "$LIBDIR/libsubid_subid.so" "$work/syslib/"
+        unshare -m --propagation private -- /bin/sh -c '
+                mount --bind "$1/syslib" /usr/local/lib && ldconfig -C "$1/ld.so.cache" &&
+                        mount --bind "$1/ld.so.cache" /etc/ld.so.cache || exit 99
+                [ "$6" = files ] || mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf || exit 99
+                setpriv --reuid="$2" --regid="$(id -g "$2")" --init-groups -- bash -c "
+                        me=\$(readlink /proc/self/ns/user)
+                        unshare --user sleep 30 &
+                        pid=\$!
+                        for ((i = 0; i < 500; i++)); do
+                                [ \"\$(readlink /proc/\$pid/ns/user 2>/dev/null)\" != \"\$me\" ] && break
+                                sleep 0.01
+                        done
+                        \"\$0\" \$pid 0 \"\$1\" \"\$2\" >/dev/null 2>&1
+                        printf \"rc=%s\" \$?
+                        tr -s \" \\n\" \" \" </proc/\$pid/\$3
+                        kill \$pid" "$3" "$4" "$5" "$7"
+        ' shadow_map "$work" "$1" "$2" "$3" "$4" "$files" "$map"
+}
+is "$(shadow_map "$A" /usr/bin/newuidmap 2000000 65536)" "rc=0 0 2000000 65536 " \
+        "Debian's setuid newuidmap maps $A's range from the database (has_range)"
+is "$(shadow_map "$B" /usr/bin/newuidmap 2000000 65536)" "rc=1" "...and refuses $B, who holds none of it"
+is "$(shadow_map "$A" /usr/bin/newgidmap "$gidG" 1)" "rc=0 0 $gidG 1 " \
+        "Debian's setuid newgidmap maps $A's delegated gid while $A is in the group"
+is "$(shadow_map "$C" /usr/bin/newgidmap "$gidG" 1)" "rc=1" "...and refuses $C, who left the group"
+is "$(shadow_map "$A" /usr/bin/newuidmap 2000000 65536 files)" "rc=1" \
+        "control: without 'subid: subid' Debian's newuidmap refuses $A (the files do not list it)"
+
 # ---- writes fail cleanly ------------------------------------------------------
 snapshot() { sqlite3 "$DB" .dump; cat "$work/subuid" "$work/subgid" "$EXPORT_SUBUID" "$EXPORT_SUBGID"; }
 before=$(snapshot)
