@@ -91,13 +91,20 @@ UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 BINS := $(BUILDDIR)/newuidmap $(BUILDDIR)/newgidmap $(BUILDDIR)/subid-admind
 BINS += $(BUILDDIR)/subidctl $(BUILDDIR)/subid-request
 
+# The libsubid provider (libsubid/, docs/libsubid.md) and the man pages
+# (docs/man/NAME.SECTION.scd, every one built and installed by wildcard).
+PROVIDER  := $(BUILDDIR)/libsubid_subid.so
+MAN_SRCS  := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILDDIR)/man/%,$(MAN_SRCS))
+COMPLETIONS := $(wildcard completion/*)
+
 # Small programs the integration tests drive (tests/tools/*.c).
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools \
+.PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools man \
         fuzz fuzz-bins fuzz-merge check-fuzz check-sanitize
-all: $(BINS)
+all: $(BINS) $(PROVIDER) man
 
 # ---- generated -------------------------------------------------------------
 
@@ -181,6 +188,38 @@ $(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a $(SAN_OBJ) | $(
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
 tools: $(TOOL_BINS)
 
+# The subid-libsubid-client test tool talks to shadow's libsubid.
+$(BUILDDIR)/tests/tools/subid-libsubid-client: LDLIBS += -lsubid
+
+# The provider is loaded into other programs, so its policy code is a second
+# build of libcore as position-independent code, and a version script keeps
+# everything but the shadow_subid_* entry points private.
+PIC_CFLAGS    := $(filter-out -fPIE,$(CFLAGS)) -fPIC
+CORE_PIC_OBJS := $(patsubst %.c,$(BUILDDIR)/pic/%.o,$(CORE_SRCS)) $(BUILDDIR)/pic/schema_sql.o
+
+$(BUILDDIR)/pic/%.o: %.c | $(BUILDDIR)/paths.h
+	@mkdir -p $(dir $@)
+	@echo "  CC PIC  $<"
+	@$(CC) $(CPPFLAGS) $(PIC_CFLAGS) -c -o $@ $<
+$(BUILDDIR)/pic/schema_sql.o: $(BUILDDIR)/schema_sql.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PIC_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
+$(BUILDDIR)/libcore-pic.a: $(CORE_PIC_OBJS)
+	$(AR) rcs $@ $^
+$(PROVIDER): $(BUILDDIR)/pic/libsubid/provider.o $(BUILDDIR)/libcore-pic.a libsubid/libsubid_subid.sym
+	$(CC) -shared -Wl,-soname,libsubid_subid.so -Wl,--version-script=libsubid/libsubid_subid.sym \
+	  -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed -Wl,--no-undefined \
+	  -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+# Man pages: scdoc sources, one page per binary and file.
+man: $(MAN_PAGES)
+# The pages name the paths this build compiles in (paths.h changes with them).
+$(BUILDDIR)/man/%: docs/man/%.scd $(BUILDDIR)/paths.h
+	@mkdir -p $(dir $@)
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
+	    -e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    $< | scdoc > $@.tmp && mv $@.tmp $@
+
 # Unit tests link everything but the mains; cmocka's --wrap tricks are not used.
 $(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a $(SAN_OBJ) | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
@@ -205,11 +244,21 @@ install: all
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBDIR)/sysusers.d
 	$(INSTALL) -m 0644 sysusers.d/subid.conf $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 0644 $(PROVIDER) $(DESTDIR)$(LIBDIR)/libsubid_subid.so
+	if [ -z "$(DESTDIR)" ]; then ldconfig || true; fi
+	for p in $(MAN_PAGES); do s=$${p##*.}; \
+	  $(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man$$s && \
+	  $(INSTALL) -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DATADIR)/bash-completion/completions
+	for c in $(COMPLETIONS); do $(INSTALL) -m 0644 $$c $(DESTDIR)$(DATADIR)/bash-completion/completions/ || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/subid-request $(DESTDIR)$(BINDIR)/newuidmap $(DESTDIR)$(BINDIR)/newgidmap $(DESTDIR)$(SBINDIR)/subidctl \
 	      $(DESTDIR)$(SBINDIR)/subid-admind $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service \
-	      $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf
+	      $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf $(DESTDIR)$(LIBDIR)/libsubid_subid.so \
+	      $(addprefix $(DESTDIR)$(DATADIR)/bash-completion/completions/,$(notdir $(COMPLETIONS)))
+	for p in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 
 # ---- tests ------------------------------------------------------------------
 
@@ -292,4 +341,4 @@ deps:
 clean:
 	rm -rf $(BUILDDIR)
 
--include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILDDIR)/obj $(BUILDDIR)/pic -name '*.d' 2>/dev/null)

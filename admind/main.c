@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
                         help();
                         return 0;
                 case 'V':
-                        printf("subid-admind %s\n", SUBID_VERSION);
+                        printf("subid-admind (subid) %s\n", SUBID_VERSION);
                         return 0;
                 default:
                         log_error("unknown option; see --help");

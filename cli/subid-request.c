@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
                         usage(stdout);
                         return 0;
                 case 'V':
-                        printf("subid-request %s\n", SUBID_VERSION);
+                        printf("subid-request (subid) %s\n", SUBID_VERSION);
                         return 0;
                 default:
                         return option_error(argc, argv, opt);

@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
                 return 0;
         }
         if (strcmp(argv[1], "--version") == 0) {
-                printf("subidctl %s\n", SUBID_VERSION);
+                printf("subidctl (subid) %s\n", SUBID_VERSION);
                 return 0;
         }
 

@@ -33,6 +33,35 @@ static int usage(const idmap_tool *t) {
         return 1;
 }
 
+/* --help or --version as the only argument: shadow's helpers reject every
+ * two-word command line as a usage error, so no valid shadow invocation
+ * changes meaning. Every capability is dropped before anything is printed:
+ * the answer needs no privilege, and a broken install still gives it. */
+static int info(const idmap_tool *t, const char *arg) {
+        (void) capabilities_drop_all();
+        if (strcmp(arg, "--version") == 0) {
+                printf("%s (subid) %s\n", t->name, SUBID_VERSION);
+                return fflush(stdout) == 0 ? 0 : 1;
+        }
+        printf("usage: %s PID|fd:N UPPER LOWER COUNT [UPPER LOWER COUNT]...\n"
+               "\n"
+               "Writes /proc/PID/%s for a process of yours in a new user namespace: each\n"
+               "triple maps the ids [LOWER, LOWER+COUNT) of the host to [UPPER, UPPER+COUNT)\n"
+               "inside it. Allowed: ranges the subid policy database gives you%s,\n"
+               "and your own %s (count 1).\n"
+               "fd:N names the process by a descriptor open on its /proc/PID directory.\n"
+               "\n"
+               "  --help      show this help\n"
+               "  --version   show the version\n"
+               "\n"
+               "Run 'subidctl doctor USER' as an admin to see why a mapping is refused.\n"
+               "See %s(1).\n",
+               t->name, t->map_file,
+               t->cap == CAP_SETUID ? "" : ",\ngids delegated to you of groups you are a member of now",
+               t->cap == CAP_SETUID ? "uid" : "gid", t->name);
+        return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Everything that must happen before the caller's input is looked at:
  * standard streams, fds, environment, no_new_privs, capabilities. */
 static int lock_down(const idmap_tool *t, int keep_fd, bool caller_is_root) {
@@ -93,6 +122,8 @@ int idmap_main(id_kind kind, int argc, char **argv) {
         log_set_program(t->name);
         if (ensure_stdio_open() < 0)
                 return 1;
+        if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "--version") == 0))
+                return info(t, argv[1]);
         if (argc < 3)
                 return usage(t);
 
@@ -144,7 +175,14 @@ int idmap_main(id_kind kind, int argc, char **argv) {
 
                 if (!authz_allowed(a)) {
                         describe(&maps[i], kind, err, sizeof err);
-                        log_error("%s not allowed for %s: %s", err, user, authz_result_to_string(a));
+                        /* A missing range or delegation is the admin's to
+                         * explain: doctor says which, and the fix. */
+                        if (a == AUTHZ_DENIED_NOT_HELD)
+                                log_error("%s not allowed for %s: %s (run 'subidctl doctor %s' as an admin "
+                                          "to see why)",
+                                          err, user, authz_result_to_string(a), user);
+                        else
+                                log_error("%s not allowed for %s: %s", err, user, authz_result_to_string(a));
                         return 1;
                 }
                 if (a == AUTHZ_ALLOWED_DB)

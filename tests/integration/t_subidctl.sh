@@ -66,7 +66,7 @@ fails_cleanly() {
 }
 
 # ---- basics ------------------------------------------------------------------
-is "$("$SUBIDCTL" --version)" "subidctl $(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")" "--version"
+is "$("$SUBIDCTL" --version)" "subidctl (subid) $(sed -n 's/^VERSION *:= *//p' "$SRCDIR/Makefile")" "--version"
 check "--help exits 0" "$SUBIDCTL" --help
 is "$("$SUBIDCTL" --help | head -1)" "usage: subidctl COMMAND [ARGS]" "--help prints the usage"
 is "$("$SUBIDCTL" list)" "" "list of an empty database prints nothing"
