@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The daemon's audit records (docs/audit.md). The kernel stamps a userspace
- * record with the loginuid of the process that sends it, so a record is
- * sent by a short-lived child that first takes the requester's loginuid:
+/* The daemon's audit records (docs/protocol.md, "Audit"). The kernel
+ * stamps a userspace record with the loginuid of the process that sends
+ * it, so a record is sent by a short-lived child that first takes the
+ * requester's loginuid:
  * writing /proc/self/loginuid needs no privilege while it is unset (as for
  * every systemd service), and CAP_AUDIT_CONTROL otherwise, unless
  * loginuid_immutable forbids it. When it cannot, the record goes out with

@@ -8,7 +8,7 @@
 
 #include "../policy/ranges.h"
 
-/* The kernel audit trail of subid-admind (docs/audit.md): one
+/* The kernel audit trail of subid-admind (docs/protocol.md, "Audit"): one
  * AUDIT_USER_MGMT record per change or refusal, whose kernel auid is the
  * loginuid of the process that asked for it, read through its pidfd when
  * the request arrived. The message text is

@@ -2,8 +2,8 @@
 /* The table of operations subid-admind serves (docs/protocol.md). Access
  * is checked by dispatch before a handler runs; ACCESS_ANY handlers act
  * only on the requesting user's own account. Every operation that changes
- * the policy is audited, allowed or refused (docs/audit.md): delegate is
- * `subidctl grant USER --group GROUP`, hence op=grant with grp=. */
+ * the policy is audited, allowed or refused (docs/protocol.md, "Audit"):
+ * delegate is `subidctl grant USER --group GROUP`, hence op=grant, grp=. */
 #include "handlers.h"
 
 const handler handlers[] = {

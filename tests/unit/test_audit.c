@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* admind/audit.c: the text of subid-admind's AUDIT_USER_MGMT records
- * (docs/audit.md), the contract `subidctl log` and ausearch read. Each row
- * builds an event the way dispatch and a handler do and checks every
- * record's message exactly. */
+ * (docs/protocol.md, "Audit"), the contract `subidctl log` and ausearch
+ * read. Each row builds an event the way dispatch and a handler do and
+ * checks every record's message exactly. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -179,7 +179,7 @@ static void test_continuation(void **state) {
 }
 
 /* An automatic action (useradd/userdel watcher, PAM): acct is the account
- * that caused it, sauid unset — no client asked (docs/audit.md). */
+ * that caused it, sauid unset — no client asked (docs/protocol.md, "Audit"). */
 static void test_auto(void **state) {
         audit_event ev;
         char *text = NULL;
