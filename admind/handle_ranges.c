@@ -137,6 +137,8 @@ static void audit_revoked(audit_event *ev, const account_user *user, const revok
                 }
                 if (!first_group) {
                         rec = audit_add_record(ev, "revoke");
+                        if (rec == 0)
+                                return; /* out of memory: marked incomplete */
                         audit_set_acct(ev, rec, user->name);
                 }
                 audit_set_grp(ev, rec, it->group_name);
