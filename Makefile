@@ -47,7 +47,7 @@ HARDENING := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
              -fPIE -D_FORTIFY_SOURCE=2 -fno-strict-overflow -fno-delete-null-pointer-checks
 OPT       ?= -O2 -g
 
-PKGS      := sqlite3 libcap json-c libselinux
+PKGS      := sqlite3 libcap json-c libselinux audit
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -15,11 +15,46 @@ static const handler *find_handler(const char *op) {
         return NULL;
 }
 
+/* Who asked, for the audit trail, then may they, then the handler. On
+ * failure err holds the reason. *ret_known says whether *ret_loginuid is
+ * the requester's. */
+static int run_handler(request_ctx *ctx, const handler *h, json_object *args, json_object **ret_data, char *err,
+                       size_t err_size, uint32_t *ret_loginuid, bool *ret_known) {
+        int r;
+
+        /* The pid could have been reused since connect if the peer died:
+         * never act for (nor attribute a record to) a process that no
+         * longer exists. */
+        r = h->audit_op ? peer_loginuid(ctx->peer, ret_loginuid) : peer_alive(ctx->peer);
+        if (r == -ESRCH) {
+                snprintf(err, err_size, "requesting process has exited");
+                return r;
+        }
+        if (r < 0) {
+                snprintf(err, err_size, "cannot read the requesting process's login uid: %s", strerror(-r));
+                return r;
+        }
+        *ret_known = h->audit_op != NULL;
+        if (h->access == ACCESS_ADMIN && !ctx->is_admin) {
+                snprintf(err, err_size, "'%s' needs root or membership of group subidadm", h->op);
+                return -EPERM;
+        }
+
+        log_capture_begin(err, err_size);
+        r = h->fn(ctx, args, ret_data, err, err_size);
+        log_capture_end();
+        if (r < 0 && !err[0])
+                snprintf(err, err_size, "%s", strerror(-r));
+        return r;
+}
+
 json_object *dispatch_request(request_ctx *ctx, json_object *request) {
         json_object *args = NULL, *data = NULL;
         const handler *h;
         const char *op;
-        uint32_t version;
+        uint32_t version, loginuid = AUDIT_LOGINUID_UNSET;
+        bool known = false;
+        audit_event ev = {};
         char err[512] = "";
         int r;
 
@@ -40,21 +75,21 @@ json_object *dispatch_request(request_ctx *ctx, json_object *request) {
                 snprintf(err, sizeof err, "unknown operation '%s'", op);
                 return proto_reply_error(-EOPNOTSUPP, err);
         }
-        if (h->access == ACCESS_ADMIN && !ctx->is_admin) {
-                snprintf(err, sizeof err, "'%s' needs root or membership of group subidadm", op);
-                return proto_reply_error(-EPERM, err);
-        }
-        /* The pid could have been reused since connect if the peer died:
-         * never act for a process that no longer exists. */
-        if (peer_alive(ctx->peer) < 0)
-                return proto_reply_error(-ESRCH, "requesting process has exited");
 
-        log_capture_begin(err, sizeof err);
-        r = h->fn(ctx, args, &data, err, sizeof err);
-        log_capture_end();
+        /* Changes and refusals of changes are audited, once per request,
+         * with what the handler filled in (ctx->audit). */
+        if (h->audit_op)
+                audit_event_begin(&ev, h->audit_op, args, h->access == ACCESS_ADMIN);
+        ctx->audit = h->audit_op ? &ev : NULL;
+        r = run_handler(ctx, h, args, &data, err, sizeof err, &loginuid, &known);
+        ctx->audit = NULL;
+        if (h->audit_op) {
+                admind_audit(&ev, known ? &loginuid : NULL, r, err);
+                audit_event_done(&ev);
+        }
         if (r < 0) {
                 json_object_put(data);
-                return proto_reply_error(r, err[0] ? err : strerror(-r));
+                return proto_reply_error(r, err);
         }
         return proto_reply_ok(data);
 }

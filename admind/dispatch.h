@@ -8,6 +8,7 @@
 
 #include "../policy/config.h"
 #include "../policy/export.h"
+#include "audit.h"
 #include "peer.h"
 
 /* Everything a handler may use. Identity comes only from the kernel. */
@@ -19,6 +20,7 @@ typedef struct request_ctx {
         size_t n_passed_fds;
         const subid_config *config;        /* pools, automatic allocation, self-service */
         const export_paths *export_paths;  /* the compiled-in /etc/subuid and /etc/subgid */
+        audit_event *audit; /* audited ops: what the handler changed (admind/audit.h); else NULL */
 } request_ctx;
 
 /* Returns 0 and sets *ret_data (may stay NULL for {}), or -errno; the
@@ -34,6 +36,7 @@ typedef struct handler {
         const char *op;
         handler_fn fn;
         handler_access access;
+        const char *audit_op; /* the op= of its audit record; NULL: read-only, not audited */
 } handler;
 
 /* Validates the envelope, checks access, runs the handler, and builds the

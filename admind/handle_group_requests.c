@@ -53,6 +53,22 @@ HANDLER(handle_requests) {
         return args_reply(data, "requests", ret_data);
 }
 
+/* Whose request for which group, for the audit record: known before the
+ * decision so that a refused one names them too. -ENOENT ("no request
+ * #ID", logged) when there is no such request. */
+static int audit_request_target(request_ctx *ctx, int64_t id) {
+        request_row row = {};
+        int r;
+
+        r = policy_request_get(ctx->db, id, &row);
+        if (r < 0)
+                return r;
+        audit_set_acct(ctx->audit, 0, row.owner_name);
+        audit_set_grp(ctx->audit, 0, row.group_name);
+        request_row_done(&row);
+        return 0;
+}
+
 HANDLER(handle_approve) {
         _cleanup_accounts_ accounts acc = {};
         request_row row = {};
@@ -61,6 +77,9 @@ HANDLER(handle_approve) {
         int r;
 
         r = request_id_arg(args, "approve", &id);
+        if (r < 0)
+                return r;
+        r = audit_request_target(ctx, id);
         if (r < 0)
                 return r;
         r = accounts_load_nss(&acc);
@@ -93,6 +112,9 @@ HANDLER(handle_reject) {
         int r;
 
         r = request_id_arg(args, "reject", &id);
+        if (r < 0)
+                return r;
+        r = audit_request_target(ctx, id);
         if (r < 0)
                 return r;
         r = args_string(args, "reject", "reason", REQUEST_REASON_MAX, false, &reason);

@@ -32,8 +32,11 @@ static int request_own_range(request_ctx *ctx, const accounts *acc, const accoun
                               ctx->export_paths, &result);
         if (r < 0)
                 return r;
-        for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID; kind++)
+        for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID; kind++) {
                 granted[kind] = result.granted[kind] ? &result.ranges[kind] : NULL;
+                if (granted[kind])
+                        audit_add_range(ctx->audit, 0, kind, granted[kind]);
+        }
         return args_reply(render_grant(user, granted, "pool", NULL), "request", ret_data);
 }
 
@@ -47,9 +50,11 @@ static int request_group(request_ctx *ctx, json_object *args, const accounts *ac
         r = group_arg(args, "request", acc, &group);
         if (r < 0)
                 return r;
+        audit_set_grp(ctx->audit, 0, group.name);
         r = policy_request_delegation(ctx->db, acc, user, &group, ctx->export_paths, &row);
         if (r < 0)
                 return r;
+        audit_set_req(ctx->audit, 0, row.id);
         data = json_object_new_object();
         r = data ? group_add(data, "request", render_request(&row)) : -ENOMEM;
         if (r >= 0 && row.state == REQUEST_APPROVED)
@@ -74,6 +79,7 @@ HANDLER(handle_request) {
         r = caller_account(ctx, &acc, "request", &user);
         if (r < 0)
                 return r;
+        audit_set_acct(ctx->audit, 0, user.name);
         if (json_object_object_get_ex(args, "group", &group) && !json_object_is_type(group, json_type_null))
                 return request_group(ctx, args, &acc, &user, ret_data);
         return request_own_range(ctx, &acc, &user, ret_data);

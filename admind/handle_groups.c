@@ -33,9 +33,11 @@ HANDLER(handle_delegate) {
         r = args_resolve_account(&acc, "delegate", user_text, &user);
         if (r < 0)
                 return r;
+        audit_set_acct(ctx->audit, 0, user.name);
         r = group_arg(args, "delegate", &acc, &group);
         if (r < 0)
                 return r;
+        audit_set_grp(ctx->audit, 0, group.name);
 
         r = policy_delegate(ctx->db, &acc, &user, &group, (uint32_t) ctx->peer->uid, ctx->export_paths);
         if (r < 0)
@@ -81,6 +83,7 @@ HANDLER(handle_group_allow) {
         r = group_arg(args, "group-allow", &acc, &group);
         if (r < 0)
                 return r;
+        audit_set_grp(ctx->audit, 0, group.name);
         r = policy_group_allow(ctx->db, &group, policy, &set_by);
         if (r < 0)
                 return r;
@@ -148,6 +151,7 @@ HANDLER(handle_group_deny) {
         r = deny_target(ctx->db, &acc, text, &gid, &name);
         if (r < 0)
                 return r;
+        audit_set_grp(ctx->audit, 0, name);
         r = policy_group_deny(ctx->db, gid, name, &decided_by, &rejected);
         if (r < 0)
                 return r;

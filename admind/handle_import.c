@@ -150,6 +150,34 @@ static int parse_passed_file(import_set *set, const passed_file *p) {
         return import_parse(set, f, p->name, p->kind);
 }
 
+/* One record per entry written, under the account it went to; refused
+ * entries are counted in the request's own record when they stopped the
+ * import. */
+static void audit_imported(audit_event *ev, const import_set *set, const import_result *result,
+                           bool skip_bad) {
+        char why[256];
+
+        for (size_t i = 0; result->changed && i < set->n_entries; i++) {
+                const import_entry *e = &set->entries[i];
+                size_t rec;
+
+                if (e->state != IMPORT_RANGE && e->state != IMPORT_DELEGATION)
+                        continue;
+                rec = audit_add_record(ev, "import");
+                if (rec == 0)
+                        return;
+                audit_set_acct(ev, rec, e->user.name);
+                if (e->state == IMPORT_RANGE)
+                        audit_add_range(ev, rec, e->kind, &e->range);
+                else
+                        audit_set_grp(ev, rec, e->group_name);
+        }
+        if (result->refused > 0 && !skip_bad) {
+                snprintf(why, sizeof why, "%zu entries refused, nothing imported", result->refused);
+                audit_set_failed(ev, 0, why);
+        }
+}
+
 HANDLER(handle_import) {
         __attribute__((cleanup(import_set_donep))) import_set set = {};
         _cleanup_accounts_ accounts acc = {};
@@ -181,5 +209,6 @@ HANDLER(handle_import) {
                           ctx->export_paths, &result);
         if (r < 0)
                 return r;
+        audit_imported(ctx->audit, &set, &result, skip_bad);
         return args_reply(render_import(&set, &result), "import", ret_data);
 }

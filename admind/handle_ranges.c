@@ -89,8 +89,11 @@ static int grant_pool(request_ctx *ctx, const grant_args *a, const accounts *acc
                               ctx->config, acc, ctx->export_paths, &result);
         if (r < 0)
                 return r;
-        for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID; kind++)
+        for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID; kind++) {
                 granted[kind] = result.granted[kind] ? &result.ranges[kind] : NULL;
+                if (granted[kind])
+                        audit_add_range(ctx->audit, 0, kind, granted[kind]);
+        }
         return args_reply(render_grant(user, granted, "pool", NULL), "grant", ret_data);
 }
 
@@ -111,9 +114,36 @@ HANDLER(handle_grant) {
         r = args_resolve_account(&acc, "grant", a.user, &user);
         if (r < 0)
                 return r;
+        audit_set_acct(ctx->audit, 0, user.name);
         if (a.has_uids || a.has_gids)
                 return grant_explicit(ctx, &a, &acc, &user, ret_data);
         return grant_pool(ctx, &a, &acc, &user, ret_data);
+}
+
+/* What went: every range in the request's own record, a delegation's group
+ * too (more delegations, as "revoke everything" may remove, in records of
+ * their own). */
+static void audit_revoked(audit_event *ev, const account_user *user, const revoke_result *result) {
+        bool first_group = true;
+
+        audit_clear_ranges(ev, 0);
+        for (size_t i = 0; i < result->n_items; i++) {
+                const revoke_item *it = &result->items[i];
+                size_t rec = 0;
+
+                if (it->type == REVOKED_RANGE) {
+                        audit_add_range(ev, 0, it->kind, &it->range);
+                        continue;
+                }
+                if (!first_group) {
+                        rec = audit_add_record(ev, "revoke");
+                        if (rec == 0)
+                                return; /* out of memory: marked incomplete */
+                        audit_set_acct(ev, rec, user->name);
+                }
+                audit_set_grp(ev, rec, it->group_name);
+                first_group = false;
+        }
 }
 
 /* --group takes a name, or a gid when no group has that name; a delegation
@@ -167,6 +197,7 @@ HANDLER(handle_revoke) {
         r = args_resolve_owner(ctx->db, &acc, "revoke", user_text, &user);
         if (r < 0)
                 return r;
+        audit_set_acct(ctx->audit, 0, user.name);
         if (group_text) {
                 r = group_gid(&acc, group_text, &has_gid, &gid);
                 if (r < 0)
@@ -186,6 +217,7 @@ HANDLER(handle_revoke) {
                           ctx->export_paths, &result);
         if (r < 0)
                 return r;
+        audit_revoked(ctx->audit, &user, &result);
         data = render_revoke(&user, &result);
         revoke_result_done(&result);
         return args_reply(data, "revoke", ret_data);

@@ -128,6 +128,33 @@ static json_object *render_sync(const sync_result *s, bool dry_run) {
         return finish(o, r);
 }
 
+/* Each action of a sync in a record of its own (auto-*: the rules of sync
+ * decided it, not the administrator naming an account), stamped like the
+ * sync itself with the loginuid of whoever ran it. */
+static void audit_sync(audit_event *ev, const sync_result *s) {
+        static const char *const ops[] = {
+                [SYNC_RENAME] = "auto-rename",
+                [SYNC_QUARANTINE] = "auto-quarantine",
+                [SYNC_REMOVE_DELEGATION] = "auto-revoke",
+                [SYNC_ALLOCATE] = "auto-allocate",
+        };
+
+        for (size_t i = 0; i < s->n_actions; i++) {
+                const sync_action *a = &s->actions[i];
+                size_t rec = audit_add_record(ev, ops[a->type]);
+
+                if (rec == 0)
+                        return;
+                audit_set_acct(ev, rec, a->type == SYNC_RENAME ? a->new_name : a->name);
+                if (a->type == SYNC_RENAME)
+                        audit_set_oldacct(ev, rec, a->name);
+                if (a->type == SYNC_QUARANTINE || a->type == SYNC_ALLOCATE)
+                        audit_add_range(ev, rec, a->kind, &a->range);
+                if (a->type == SYNC_REMOVE_DELEGATION)
+                        audit_set_grp(ev, rec, a->group_name);
+        }
+}
+
 HANDLER(handle_sync) {
         _cleanup_accounts_ accounts acc = {};
         sync_result result = {};
@@ -138,6 +165,9 @@ HANDLER(handle_sync) {
         r = args_bool(args, "sync", "dry_run", &dry_run);
         if (r < 0)
                 return r;
+        /* A dry run changes nothing: read-only, like list. */
+        if (dry_run && ctx->audit)
+                ctx->audit->skip = true;
         /* One snapshot for the whole sync: 10,000 accounts are binary
          * searches, not NSS scans. */
         r = accounts_load_nss(&acc);
@@ -146,6 +176,8 @@ HANDLER(handle_sync) {
         r = policy_sync(ctx->db, &acc, ctx->config, ctx->export_paths, dry_run, &result);
         if (r < 0)
                 return r;
+        if (!dry_run)
+                audit_sync(ctx->audit, &result);
         data = render_sync(&result, dry_run);
         sync_result_done(&result);
         return args_reply(data, "sync", ret_data);
@@ -258,6 +290,20 @@ HANDLER(handle_quarantine_list) {
         return args_reply(finish(data, r), "quarantine-list", ret_data);
 }
 
+/* Each released piece under its former owner: the request's own record
+ * takes the first. */
+static void audit_released(audit_event *ev, const quarantine_row *pieces, size_t n) {
+        audit_clear_ranges(ev, 0);
+        for (size_t i = 0; i < n; i++) {
+                size_t rec = i == 0 ? 0 : audit_add_record(ev, "quarantine-release");
+
+                if (i > 0 && rec == 0)
+                        return;
+                audit_set_acct(ev, rec, pieces[i].former_name);
+                audit_add_range(ev, rec, pieces[i].kind, &pieces[i].range);
+        }
+}
+
 HANDLER(handle_quarantine_release) {
         render_budget b = { .limit = RENDER_ARRAY_BUDGET };
         quarantine_row *pieces = NULL;
@@ -283,6 +329,7 @@ HANDLER(handle_quarantine_release) {
         r = policy_quarantine_release(ctx->db, kind, &range, &pieces, &n);
         if (r < 0)
                 return r;
+        audit_released(ctx->audit, pieces, n);
 
         data = json_object_new_object();
         r = data ? 0 : -ENOMEM;

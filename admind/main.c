@@ -9,6 +9,7 @@
 #include "../policy/config.h"
 #include "../policy/db.h"
 #include "../policy/export.h"
+#include "audit.h"
 #include "paths.h"
 #include "server.h"
 
@@ -73,6 +74,7 @@ int main(int argc, char **argv) {
         if (r < 0)
                 return 1;
 
+        admind_audit_init();
         server_config config = {
                 .socket_path = SUBID_SOCKET_PATH,
                 .db = db,

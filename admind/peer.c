@@ -2,14 +2,18 @@
 #include "peer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/parse.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* Linux 6.5 */
@@ -101,6 +105,43 @@ int peer_alive(const peer_identity *p) {
         if (errno == ENOSYS && poll(&pfd, 1, 0) == 0)
                 return 0;
         return -ESRCH;
+}
+
+int peer_loginuid(const peer_identity *p, uint32_t *ret) {
+        _cleanup_close_ int dir = -1, fd = -1;
+        char path[32], buf[16];
+        uint64_t v;
+        ssize_t n;
+
+        snprintf(path, sizeof path, "/proc/%d", (int) p->pid);
+        dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return errno == ENOENT ? -ESRCH : negative_errno();
+        /* Alive now: then it was alive when dir was opened, and its pid
+         * cannot have been anyone else's. */
+        if (peer_alive(p) < 0)
+                return -ESRCH;
+        fd = openat(dir, "loginuid", O_RDONLY | O_CLOEXEC);
+        n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        if (n < 0) {
+                int r = negative_errno();
+
+                /* It may have exited since; else a kernel without audit
+                 * has no loginuid file: nobody's loginuid is set. */
+                if (peer_alive(p) < 0)
+                        return -ESRCH;
+                if (fd < 0 && r == -ENOENT) {
+                        *ret = UINT32_MAX;
+                        return 0;
+                }
+                return r;
+        }
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        if (parse_u64_max(buf, UINT32_MAX, &v) < 0)
+                return -EIO;
+        *ret = (uint32_t) v;
+        return 0;
 }
 
 bool peer_in_group(const peer_identity *p, gid_t gid) {

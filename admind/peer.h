@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Who is on the other end of a connection, as the kernel says: nothing a
@@ -24,6 +25,13 @@ void peer_identity_done(peer_identity *p);
 /* 0 while the peer process is alive, -ESRCH once it has exited (its pid
  * may then belong to someone else). */
 int peer_alive(const peer_identity *p);
+
+/* The peer's loginuid (the kernel's audit login uid, UINT32_MAX when
+ * unset), read now from its /proc entry. The /proc/PID directory is opened
+ * first and the pidfd checked after: if the process is still alive then,
+ * the directory was its own and not that of a process that got its pid
+ * later. -ESRCH when the peer has exited. */
+int peer_loginuid(const peer_identity *p, uint32_t *ret);
 
 /* Whether the peer had gid among its groups (primary or supplementary)
  * when it connected. */

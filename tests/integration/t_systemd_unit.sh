@@ -30,6 +30,9 @@ case " $caps " in
 *) ok "bounding set excludes admin, setuid, net and ptrace caps" ;;
 esac
 grep -q "CAP_AUDIT_WRITE" <<<"$caps" && ok "bounding set keeps CAP_AUDIT_WRITE for audit records" || not_ok "bounding set keeps CAP_AUDIT_WRITE"
+# The audit sender takes the requester's loginuid without privilege (the
+# service's own is unset); CAP_AUDIT_CONTROL could disable the audit trail.
+grep -q "CAP_AUDIT_CONTROL" <<<"$caps" && not_ok "bounding set excludes CAP_AUDIT_CONTROL" "$caps" || ok "bounding set excludes CAP_AUDIT_CONTROL"
 
 score=$(systemd-analyze security --offline=true "$UNIT" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
 if systemd-analyze security --offline=true --threshold=30 "$UNIT" >/dev/null 2>&1; then
