@@ -286,6 +286,13 @@ int policy_db_open_rw(const char *path, sqlite3 **ret) {
         umask(old_umask);
         if (rc != SQLITE_OK)
                 return policy_db_error(db, rc, "open");
+        /* SQLite quietly falls back to read-only when the file or its
+         * file system is: every write would then fail later, one by one.
+         * Say it once, at the start. */
+        if (sqlite3_db_readonly(db, "main") == 1) {
+                log_error("policy database %s is read-only (read-only file system or permissions)", path);
+                return -EROFS;
+        }
         (void) sqlite3_busy_timeout(db, WRITE_BUSY_TIMEOUT_MS);
         (void) sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
         (void) sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
