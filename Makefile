@@ -74,9 +74,12 @@ UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 BINS := $(BUILDDIR)/newuidmap $(BUILDDIR)/newgidmap $(BUILDDIR)/subid-admind
 BINS += $(BUILDDIR)/subidctl $(BUILDDIR)/subid-request
 
-# Small programs the integration tests drive (tests/tools/*.c).
-TOOL_SRCS := $(wildcard tests/tools/*.c)
+# Small programs the integration tests drive (tests/tools/*.c), and
+# libraries they preload (tests/tools/lib*.c, built as lib*.so).
+TOOL_LIB_SRCS := $(wildcard tests/tools/lib*.c)
+TOOL_SRCS := $(filter-out $(TOOL_LIB_SRCS),$(wildcard tests/tools/*.c))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TOOL_SRCS))
+TOOL_LIBS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%.so,$(TOOL_LIB_SRCS))
 
 .PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools
 all: $(BINS)
@@ -161,7 +164,10 @@ $(BUILDDIR)/subid-request: $(BUILDDIR)/obj/cli/subid-request.o $(BUILDDIR)/libcl
 $(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
-tools: $(TOOL_BINS)
+$(BUILDDIR)/tests/tools/%.so: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $<
+tools: $(TOOL_BINS) $(TOOL_LIBS)
 
 # Unit tests link everything but the mains; cmocka's --wrap tricks are not used.
 $(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libadmind.a $(BUILDDIR)/libcli.a $(BUILDDIR)/libhelpers.a $(BUILDDIR)/libcore.a | $(BUILDDIR)/paths.h
@@ -210,7 +216,8 @@ check-install:
 	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check/$(notdir $(CHECK_ROOT)) PREFIX=$(CHECK_ROOT)/usr \
 	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install tools
 	if [ -n "$(TOOL_SRCS)" ]; then install -d -m 0755 $(CHECK_ROOT)/tools && \
-	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) $(CHECK_ROOT)/tools/; fi
+	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) \
+	    $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%.so,$(TOOL_LIB_SRCS)) $(CHECK_ROOT)/tools/; fi
 
 bench:
 	@tests/bench/run.sh
