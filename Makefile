@@ -98,9 +98,12 @@ MAN_SRCS  := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILDDIR)/man/%,$(MAN_SRCS))
 COMPLETIONS := $(wildcard completion/*)
 
-# Small programs the integration tests drive (tests/tools/*.c).
-TOOL_SRCS := $(wildcard tests/tools/*.c)
+# Small programs the integration tests drive (tests/tools/*.c), and
+# libraries they preload (tests/tools/lib*.c, built as lib*.so).
+TOOL_LIB_SRCS := $(wildcard tests/tools/lib*.c)
+TOOL_SRCS := $(filter-out $(TOOL_LIB_SRCS),$(wildcard tests/tools/*.c))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TOOL_SRCS))
+TOOL_LIBS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%.so,$(TOOL_LIB_SRCS))
 
 .PHONY: all install uninstall check check-unit check-integration check-install bench deps clean paths tools man \
         fuzz fuzz-bins fuzz-merge check-fuzz check-sanitize
@@ -186,7 +189,10 @@ $(BUILDDIR)/subid-request: $(BUILDDIR)/obj/cli/subid-request.o $(BUILDDIR)/libcl
 $(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a $(SAN_OBJ) | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
-tools: $(TOOL_BINS)
+$(BUILDDIR)/tests/tools/%.so: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $<
+tools: $(TOOL_BINS) $(TOOL_LIBS)
 
 # The subid-libsubid-client test tool talks to shadow's libsubid.
 $(BUILDDIR)/tests/tools/subid-libsubid-client: LDLIBS += -lsubid
@@ -277,7 +283,8 @@ check-install:
 	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check/$(notdir $(CHECK_ROOT)) PREFIX=$(CHECK_ROOT)/usr \
 	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install tools
 	if [ -n "$(TOOL_SRCS)" ]; then install -d -m 0755 $(CHECK_ROOT)/tools && \
-	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) $(CHECK_ROOT)/tools/; fi
+	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) \
+	    $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%.so,$(TOOL_LIB_SRCS)) $(CHECK_ROOT)/tools/; fi
 
 # ---- fuzzing and sanitizers ------------------------------------------------
 #

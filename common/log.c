@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *program = "subid";
 static char *capture_buf;
@@ -32,10 +33,19 @@ static void log_line(const char *level, bool is_error, const char *fmt, va_list 
         for (char *p = msg; *p; p++)
                 if (*p == '\n' || *p == '\r')
                         *p = ' ';
-        if (r < 0)
-                fprintf(stderr, "%s: %s%s: %s\n", program, level, msg, strerror(-r));
-        else
-                fprintf(stderr, "%s: %s%s\n", program, level, msg);
+        /* Formatted here and written with one write(): the line cannot be
+         * interleaved with another process's, and unbuffered stdio would
+         * take an 8 KiB buffer off the stack (a helper run with a tiny
+         * RLIMIT_STACK must still be able to say why it refuses). */
+        char line[sizeof msg + 256];
+        int n = r < 0 ? snprintf(line, sizeof line, "%s: %s%s: %s\n", program, level, msg, strerror(-r))
+                      : snprintf(line, sizeof line, "%s: %s%s\n", program, level, msg);
+        if (n >= (int) sizeof line) {
+                n = (int) sizeof line - 1;
+                line[n - 1] = '\n';
+        }
+        if (n > 0)
+                (void) !write(STDERR_FILENO, line, (size_t) n);
 
         /* The first error is the cause; later ones are consequences. */
         if (capture_buf && !capture_buf[0] && is_error) {

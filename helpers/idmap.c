@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +17,9 @@
 #include "policy_load.h"
 #include "privs.h"
 #include "target.h"
+
+/* Measured: a full run needs well under 64 KiB of stack; 16 KiB crashes. */
+#define IDMAP_MIN_STACK (128 * 1024)
 
 typedef struct idmap_tool {
         const char *name;     /* program name, never taken from argv[0] */
@@ -102,8 +107,10 @@ static bool maps_host_root(const id_mapping *maps, size_t n) {
         return false;
 }
 
-int idmap_main(id_kind kind, int argc, char **argv) {
-        const idmap_tool *t = &tools[kind];
+/* Everything after the standard streams are safe. Not inlined: its frame
+ * (the 8 KiB map buffer, SQLite below it) must only be entered once the
+ * stack limit has been checked. */
+static __attribute__((noinline)) int idmap_run(const idmap_tool *t, id_kind kind, int argc, char **argv) {
         _cleanup_free_ id_mapping *maps = NULL;
         _cleanup_free_ id_range *held = NULL;
         _cleanup_free_ char *user = NULL;
@@ -119,9 +126,6 @@ int idmap_main(id_kind kind, int argc, char **argv) {
         gid_t pw_gid;
         int r, len;
 
-        log_set_program(t->name);
-        if (ensure_stdio_open() < 0)
-                return 1;
         if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "--version") == 0))
                 return info(t, argv[1]);
         if (argc < 3)
@@ -217,4 +221,24 @@ int idmap_main(id_kind kind, int argc, char **argv) {
         if (r < 0)
                 return 1;
         return 0;
+}
+
+int idmap_main(id_kind kind, int argc, char **argv) {
+        const idmap_tool *t = &tools[kind];
+        struct rlimit rl;
+
+        log_set_program(t->name);
+        /* A caller whose stderr is a pipe nobody reads must still get exit
+         * status 1 for a refusal, not a death by SIGPIPE. */
+        (void) signal(SIGPIPE, SIG_IGN);
+        if (ensure_stdio_open() < 0)
+                return 1;
+        /* A caller-chosen tiny stack would make the helper die of SIGSEGV
+         * somewhere in its checks, without a word: refuse it up front. */
+        if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur < IDMAP_MIN_STACK) {
+                log_error("the stack size limit (%llu KiB) is too small; at least %d KiB is needed",
+                          (unsigned long long) rl.rlim_cur / 1024, IDMAP_MIN_STACK / 1024);
+                return 1;
+        }
+        return idmap_run(t, kind, argc, argv);
 }

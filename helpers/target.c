@@ -53,6 +53,14 @@ static int check_proc_dir(int fd, const char *display) {
                 log_error("target %s is not on procfs", display);
                 return -EXDEV;
         }
+        /* Other procfs directories a user owns (/proc/PID/ns, fd, task,
+         * net, ...) are no process, and a dead process's directory is
+         * empty: neither has a uid_map. Say so here, rather than fail later
+         * at the map after a warning about a missing setgroups. */
+        if (fstatat(fd, "uid_map", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
+                log_error("target %s is not the /proc/PID directory of a running process", display);
+                return -ENOTDIR;
+        }
         return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -141,6 +143,46 @@ static int check_trusted_path(const char *path, mode_t type) {
         return check_trusted_stat(path, &st, type);
 }
 
+static uint32_t wal_word(const uint8_t *b, bool big_endian) {
+        return big_endian ? (uint32_t) b[0] << 24 | (uint32_t) b[1] << 16 | (uint32_t) b[2] << 8 | b[3]
+                          : (uint32_t) b[3] << 24 | (uint32_t) b[2] << 16 | (uint32_t) b[1] << 8 | b[0];
+}
+
+/* A -wal that is not empty must start with a valid WAL header (magic,
+ * checksum as SQLite's file format defines it). A read-only reader that
+ * cannot rebuild the WAL index retries a bad header for a long time (95 s
+ * measured) before failing with "locking protocol": refuse it at once.
+ * A writer writes the 32-byte header in one write() after truncating the
+ * file to 0, so a reader never sees part of one. */
+static int check_wal_header(const char *wal_path) {
+        _cleanup_close_ int fd = -1;
+        uint8_t h[32];
+        uint32_t magic, s0 = 0, s1 = 0;
+        bool big;
+        ssize_t n;
+
+        fd = open(wal_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "cannot read policy database %s", wal_path);
+        n = pread(fd, h, sizeof h, 0);
+        if (n < 0)
+                return log_error_errno(negative_errno(), "cannot read policy database %s", wal_path);
+        if (n == 0)
+                return 0;
+        magic = wal_word(h, true);
+        big = magic & 1;
+        if (n == (ssize_t) sizeof h && (magic & ~1u) == 0x377f0682u) {
+                for (size_t i = 0; i < 24; i += 8) {
+                        s0 += wal_word(h + i, big) + s1;
+                        s1 += wal_word(h + i + 4, big) + s0;
+                }
+                if (s0 == wal_word(h + 24, true) && s1 == wal_word(h + 28, true))
+                        return 0;
+        }
+        log_error("refusing policy database: %s is not a SQLite write-ahead log (bad header)", wal_path);
+        return -EBADMSG;
+}
+
 int policy_db_open_ro(const char *path, sqlite3 **ret) {
         _cleanup_db_ sqlite3 *db = NULL;
         char dir[PATH_MAX], side[PATH_MAX];
@@ -162,6 +204,10 @@ int policy_db_open_ro(const char *path, sqlite3 **ret) {
                 if (r < 0)
                         return r;
         }
+        snprintf(side, sizeof side, "%s-wal", path);
+        r = check_wal_header(side);
+        if (r < 0)
+                return r;
 
         rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK)
@@ -240,6 +286,13 @@ int policy_db_open_rw(const char *path, sqlite3 **ret) {
         umask(old_umask);
         if (rc != SQLITE_OK)
                 return policy_db_error(db, rc, "open");
+        /* SQLite quietly falls back to read-only when the file or its
+         * file system is: every write would then fail later, one by one.
+         * Say it once, at the start. */
+        if (sqlite3_db_readonly(db, "main") == 1) {
+                log_error("policy database %s is read-only (read-only file system or permissions)", path);
+                return -EROFS;
+        }
         (void) sqlite3_busy_timeout(db, WRITE_BUSY_TIMEOUT_MS);
         (void) sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
         (void) sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);

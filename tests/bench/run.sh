@@ -18,7 +18,8 @@
 # docs/benchmarks.md describes the method and the numbers measured.
 #
 # Then runs tests/bench/grants.sh (grants per second next to useradd, its own
-# install and knobs); a failure of either part fails the run.
+# install and knobs) and tests/bench/load.sh (the daemon under load: requests
+# per second, p99, memory); a failure of any part fails the run.
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
@@ -249,6 +250,14 @@ done
 echo
 "$SRCDIR/tests/bench/grants.sh" || {
         echo "FAIL grants benchmark (tests/bench/grants.sh exited $?)"
+        failed=1
+}
+
+# ---- third part: subid-admind under load (tests/bench/load.sh) ----------------
+
+echo
+"$SRCDIR/tests/bench/load.sh" || {
+        echo "FAIL load benchmark (tests/bench/load.sh exited $?)"
         failed=1
 }
 exit "$failed"

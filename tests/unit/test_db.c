@@ -544,6 +544,34 @@ static void m_garbage(const char *db, char open_path[PATH_MAX]) {
         assert_int_equal(truncate(p, 0), 0);
 }
 
+/* Writes len bytes of -wal: the WAL magic (when with_magic), then junk. */
+static void write_wal(const char *db, bool with_magic, size_t len) {
+        static const unsigned char magic[4] = { 0x37, 0x7f, 0x06, 0x82 };
+        _cleanup_close_ int fd = -1;
+        char p[PATH_MAX];
+
+        side_path(db, "-wal", p);
+        fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        assert_true(fd >= 0);
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = with_magic && i < 4 ? magic[i] : (unsigned char) (i * 37 + 11);
+
+                assert_int_equal(write(fd, &c, 1), 1);
+        }
+}
+
+static void m_wal_junk_magic(const char *db, char open_path[PATH_MAX]) {
+        write_wal(db, true, 40000);
+}
+
+static void m_wal_junk(const char *db, char open_path[PATH_MAX]) {
+        write_wal(db, false, 40000);
+}
+
+static void m_wal_short(const char *db, char open_path[PATH_MAX]) {
+        write_wal(db, true, 10);
+}
+
 typedef struct refusal_case {
         const char *name;
         mutation mutate;
@@ -593,6 +621,11 @@ static const refusal_case refusals[] = {
           "schema version mismatch: a newer database" },
         { "version-0", m_version_0, -EPROTO, "has schema version 0", "schema version 0: never initialised" },
         { "garbage", m_garbage, -EBADMSG, "policy database", "not an SQLite file" },
+        { "wal-junk-magic", m_wal_junk_magic, -EBADMSG, "subid.db-wal is not a SQLite write-ahead log",
+          "-wal with the magic but a bad header checksum: a read-only reader would retry it for 95 s" },
+        { "wal-junk", m_wal_junk, -EBADMSG, "subid.db-wal is not a SQLite write-ahead log", "-wal of junk" },
+        { "wal-short", m_wal_short, -EBADMSG, "subid.db-wal is not a SQLite write-ahead log",
+          "-wal shorter than a header (a writer writes the header in one write)" },
 };
 
 static void test_open_ro_refusals(void **state) {
