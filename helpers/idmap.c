@@ -9,6 +9,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "map_audit.h"
 #include "mapargs.h"
 #include "mapwrite.h"
 #include "paths.h"
@@ -28,20 +29,46 @@ static const idmap_tool tools[] = {
         [ID_KIND_GID] = { "newgidmap", "gid_map", CAP_SETGID, "cap_setgid" },
 };
 
+/* What the audit record of this run says, filled in as the run goes. */
+typedef struct idmap_run {
+        const idmap_tool *tool;
+        id_kind kind;
+        int audit_fd; /* -1: no record can be sent (no kernel audit, or no socket) */
+        char tpid[16];
+        char map[MAP_AUDIT_MAP_MAX + 8];
+        bool setgroups_allow;
+} idmap_run;
+
 static int usage(const idmap_tool *t) {
-        fprintf(stderr, "usage: %s PID|fd:N UPPER LOWER COUNT [UPPER LOWER COUNT]...\n", t->name);
-        return 1;
+        log_error("usage: %s PID|fd:N UPPER LOWER COUNT [UPPER LOWER COUNT]...", t->name);
+        return -EINVAL;
 }
 
 /* Everything that must happen before the caller's input is looked at:
- * standard streams, fds, environment, no_new_privs, capabilities. */
-static int lock_down(const idmap_tool *t, int keep_fd, bool caller_is_root) {
+ * fds, environment, no_new_privs, the audit socket, capabilities. */
+static int lock_down(idmap_run *run, int keep_fd, bool caller_is_root) {
+        const idmap_tool *t = run->tool;
         const cap_value_t keep[] = { t->cap, CAP_AUDIT_WRITE, CAP_SETFCAP };
         int r;
 
         r = close_inherited_fds(keep_fd);
         if (r < 0)
                 return log_error_errno(r, "cannot close inherited file descriptors");
+        /* Before the capabilities are restricted: the kernel checks
+         * CAP_AUDIT_WRITE in the socket opener's effective set as well as
+         * in the sender's. */
+        r = map_audit_open(&run->audit_fd);
+        if (r < 0)
+                return r;
+        if (run->audit_fd >= 0 && !capability_permitted(CAP_AUDIT_WRITE)) {
+                /* libaudit would drop every record without a word. */
+                (void) close(run->audit_fd);
+                run->audit_fd = -1;
+                log_error("this binary has no cap_audit_write capability, so its runs would go unaudited; it "
+                          "must be installed with 'setcap %s,cap_audit_write+ep' (make install does this)",
+                          t->cap_name);
+                return -EPERM;
+        }
         r = sanitize_process();
         if (r < 0)
                 return log_error_errno(r, "cannot sanitise the process");
@@ -73,15 +100,17 @@ static bool maps_host_root(const id_mapping *maps, size_t n) {
         return false;
 }
 
-int idmap_main(id_kind kind, int argc, char **argv) {
-        const idmap_tool *t = &tools[kind];
+/* Parse, authorise, write: every refusal logs its one-line cause (which
+ * becomes the record's reason) and returns -errno. */
+static int idmap_run_checked(idmap_run *run, const target_spec *spec, int argc, char **argv) {
+        const idmap_tool *t = run->tool;
+        id_kind kind = run->kind;
         _cleanup_free_ id_mapping *maps = NULL;
         _cleanup_free_ id_range *held = NULL;
         _cleanup_free_ char *user = NULL;
         _cleanup_close_ int dirfd = -1;
         uid_t ruid = getuid();
         gid_t rgid = getgid();
-        target_spec spec;
         struct passwd *pw;
         char err[256], buf[8192];
         size_t n_maps, n_held;
@@ -90,48 +119,36 @@ int idmap_main(id_kind kind, int argc, char **argv) {
         gid_t pw_gid;
         int r, len;
 
-        log_set_program(t->name);
-        if (ensure_stdio_open() < 0)
-                return 1;
-        if (argc < 3)
-                return usage(t);
-
-        if (target_spec_parse(argv[1], &spec) < 0) {
-                log_error("invalid target '%s': expected a pid or fd:N", argv[1]);
-                return 1;
-        }
-        if (lock_down(t, spec.fd, ruid == 0) < 0)
-                return 1;
-
         r = mapargs_parse(argc - 2, argv + 2, &maps, &n_maps, err, sizeof err);
         if (r < 0) {
                 log_error("%s", err);
-                return 1;
+                return r;
         }
+        map_audit_render_maps(maps, n_maps, run->map, sizeof run->map);
 
-        r = target_open(&spec, argv[1], &dirfd);
+        r = target_open(spec, argv[1], &dirfd);
         if (r < 0)
-                return 1;
+                return r;
 
         errno = 0;
         pw = getpwuid(ruid);
         if (!pw) {
                 log_error("cannot determine your user name (uid %u)", (unsigned) ruid);
-                return 1;
+                return -ENOENT;
         }
         user = strdup(pw->pw_name);
         if (!user)
-                return 1;
+                return log_error_errno(-ENOMEM, "cannot copy your user name");
         pw_uid = pw->pw_uid;
         pw_gid = pw->pw_gid;
 
         r = target_check_owner(dirfd, argv[1], ruid, rgid, pw_uid, pw_gid);
         if (r < 0)
-                return 1;
+                return r;
 
         r = policy_load_held(SUBID_DB_PATH, kind, ruid, user, pw_gid, &held, &n_held);
         if (r < 0)
-                return 1;
+                return r;
 
         authz_subject subject = {
                 .self_id = kind == ID_KIND_UID ? ruid : rgid,
@@ -145,7 +162,7 @@ int idmap_main(id_kind kind, int argc, char **argv) {
                 if (!authz_allowed(a)) {
                         describe(&maps[i], kind, err, sizeof err);
                         log_error("%s not allowed for %s: %s", err, user, authz_result_to_string(a));
-                        return 1;
+                        return -EPERM;
                 }
                 if (a == AUTHZ_ALLOWED_DB)
                         allow_setgroups = true;
@@ -157,26 +174,89 @@ int idmap_main(id_kind kind, int argc, char **argv) {
                                                     (size_t) sysconf(_SC_PAGESIZE) : sizeof buf);
         if (len < 0) {
                 log_error("the map is longer than the kernel accepts in one write (a page)");
-                return 1;
+                return -E2BIG;
         }
 
         /* CVE-2018-7169: without an admin-granted gid range, the user must
          * not be able to drop groups (negative group permissions) in there. */
+        run->setgroups_allow = allow_setgroups;
         if (kind == ID_KIND_GID && !allow_setgroups) {
                 r = setgroups_deny(dirfd);
                 if (r < 0)
-                        return 1;
+                        return r;
         }
 
         const cap_value_t write_caps[] = { t->cap, CAP_SETFCAP };
         r = capabilities_set_effective(write_caps, ruid == 0 && maps_host_root(maps, n_maps) ? 2 : 1);
-        if (r < 0) {
-                log_error_errno(r, "cannot raise %s", t->cap_name);
-                return 1;
-        }
-        r = map_write_once(dirfd, t->map_file, buf, (size_t) len);
-        (void) capabilities_drop_all();
         if (r < 0)
-                return 1;
-        return 0;
+                return log_error_errno(r, "cannot raise %s", t->cap_name);
+        return map_write_once(dirfd, t->map_file, buf, (size_t) len);
+}
+
+/* The record of this run, with nothing but CAP_AUDIT_WRITE held while it
+ * is sent, then no capability at all. */
+static int idmap_audit(idmap_run *run, const char *reason) {
+        const cap_value_t audit_cap[] = { CAP_AUDIT_WRITE };
+        map_audit_info info = {
+                .kind = run->kind,
+                .tpid = run->tpid,
+                .map = run->map,
+                .setgroups_allow = run->setgroups_allow,
+                .reason = reason,
+        };
+        int r = 0;
+
+        if (run->audit_fd >= 0) {
+                r = capabilities_keep_only(audit_cap, 1);
+                if (r < 0)
+                        r = log_error_errno(r, "cannot keep only cap_audit_write for the audit record");
+                else
+                        r = map_audit_send(run->audit_fd, &info);
+                (void) close(run->audit_fd);
+                run->audit_fd = -1;
+        }
+        (void) capabilities_drop_all();
+        return r;
+}
+
+int idmap_main(id_kind kind, int argc, char **argv) {
+        idmap_run run = { .tool = &tools[kind], .kind = kind, .audit_fd = -1, .tpid = "?", .map = "?" };
+        target_spec spec = { .pid = 0, .fd = -1 };
+        bool spec_ok;
+        char reason[512];
+        int r, rl, ra;
+
+        log_set_program(run.tool->name);
+        r = ensure_stdio_open();
+
+        /* From here on, every way out goes through exactly one audit
+         * record; its reason is the first error logged. */
+        log_capture_begin(reason, sizeof reason);
+        if (r < 0)
+                log_error_errno(r, "cannot open /dev/null for a closed standard stream");
+
+        spec_ok = argc >= 2 && target_spec_parse(argv[1], &spec) >= 0;
+        if (spec_ok && spec.pid > 0)
+                snprintf(run.tpid, sizeof run.tpid, "%d", (int) spec.pid);
+        if (argc > 2)
+                map_audit_render_args(argc - 2, argv + 2, run.map, sizeof run.map);
+
+        /* Even after a stdio failure: the refusal still gets its record. */
+        rl = lock_down(&run, spec.fd, getuid() == 0);
+        if (r >= 0)
+                r = rl;
+        if (r >= 0 && argc < 3)
+                r = usage(run.tool);
+        if (r >= 0 && !spec_ok) {
+                log_error("invalid target '%s': expected a pid or fd:N", argv[1]);
+                r = -EINVAL;
+        }
+        if (r >= 0)
+                r = idmap_run_checked(&run, &spec, argc, argv);
+        log_capture_end();
+
+        ra = idmap_audit(&run, r < 0 ? reason : NULL);
+        if (r >= 0 && ra < 0)
+                log_error("the map was written, but the run fails because its audit record could not be sent");
+        return r < 0 || ra < 0 ? 1 : 0;
 }
