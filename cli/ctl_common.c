@@ -49,7 +49,7 @@ void ctl_usage(FILE *f) {
               "\n"
               "  --help, --version\n"
               "\n"
-              "Commands but log are carried out by subid-admind (" SUBID_SOCKET_PATH "),\n"
+              "Every command but log is carried out by subid-admind (" SUBID_SOCKET_PATH "),\n"
               "for root and members of group subidadm.\n",
               f);
 }

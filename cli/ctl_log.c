@@ -2,6 +2,7 @@
 /* subidctl log: the audit trail of subid (docs/audit.md), read locally
  * through libauparse: helper runs and subid-admind changes, one line each. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -171,6 +172,24 @@ static int to_json(const log_event *e, json_object **ret) {
         return 0;
 }
 
+/* auparse_init(AUSOURCE_LOGS) finds the logs through auditd.conf and,
+ * when there are none, says "No log file" on stderr itself: that line is
+ * kept off the terminal so the error stays the one line below. */
+static auparse_state_t *open_system_logs(void) {
+        _cleanup_close_ int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        _cleanup_close_ int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        auparse_state_t *au;
+        int err;
+
+        if (saved < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0)
+                return auparse_init(AUSOURCE_LOGS, NULL);
+        au = auparse_init(AUSOURCE_LOGS, NULL);
+        err = errno;
+        (void) dup2(saved, STDERR_FILENO);
+        errno = err;
+        return au;
+}
+
 /* Every subid event of au that passes f: printed as text, or appended to
  * array when it is not NULL. */
 static int scan(auparse_state_t *au, const log_filter *f, json_object *array) {
@@ -264,10 +283,14 @@ int ctl_log(int argc, char **argv) {
                         log_error("log: reading the audit log needs root (or --input FILE, a copy you can read)");
                         return 1;
                 }
-                au = auparse_init(AUSOURCE_LOGS, NULL);
+                au = open_system_logs();
         }
         if (!au) {
-                log_error_errno(negative_errno(), "log: cannot open the audit log");
+                if (!input && errno == ENOENT)
+                        log_error("log: there is no audit log to read (is auditd running? see log_file in "
+                                  "/etc/audit/auditd.conf)");
+                else
+                        log_error_errno(negative_errno(), "log: cannot open the audit log");
                 return 1;
         }
 
