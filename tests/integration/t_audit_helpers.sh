@@ -129,7 +129,8 @@ is "$(grep -c . <<<"$recs")" 1 "refused (usage): one record"
 is "$(field map "$recs")" "?" "refused (usage): map=?"
 
 # Target not the caller's: V's process.
-read -r vpid vrc < <(as_login_user "$V" bash -c 'unshare --user sleep 30 & echo "$! 0"; sleep 0.2')
+read -r vpid vrc < <(burst_t0=$(date +%s.%N)
+as_login_user "$V" bash -c 'unshare --user sleep 30 & echo "$! 0"; sleep 0.2')
 read -r pid rc < <(run_helper "$U" "$BIN/newuidmap" "$vpid" 0 300000 1)
 is "$rc" 1 "newuidmap refuses another user's process"
 check_record "refused (target not the caller's): tpid is the target, reason names the owner" \
@@ -197,15 +198,26 @@ check_record "refused newgidmap: res=failed, setgroups=deny, reason" \
 n=$(audit_search -m CHUSER_ID -ua "$U" --raw | grep -c " tpid=$pid ")
 is "$n" 0 "newgidmap writes no CHUSER_ID record"
 
+# docs/audit.md's recipe for refused mappings per user.
+audit_search >/dev/null
+out=$(aureport -if "$AUDIT_LOG" -u --failed -i 2>&1)
+if grep -q " $U .* $BIN/newuidmap " <<<"$out" && grep -q " $U .* $BIN/newgidmap " <<<"$out"; then
+        ok "aureport -u --failed lists the refused runs with the user and the helper"
+else
+        not_ok "aureport -u --failed lists the refused runs with the user and the helper" "$out"
+fi
+
 # ---- one record per run, none lost in a burst ------------------------------------
 
 # Cheap refused runs against the caller's own shell, two loops at once.
 burst_start=$(audit_search -m CHUSER_ID -ua "$V" --raw | grep -c .)
 lost_start=$(auditctl -s | sed -n 's/^lost //p')
+burst_t0=$(date +%s.%N)
 as_login_user "$V" bash -c '
         for ((i = 0; i < 250; i++)); do "$0" $$ 0 400000 1 2>/dev/null; done &
         for ((i = 0; i < 250; i++)); do "$0" $$ 0 400000 1 2>/dev/null; done
         wait' "$BIN/newuidmap"
+echo "# 500 refused runs, two at a time, took $(echo "$(date +%s.%N) - $burst_t0" | bc 2>/dev/null || echo ?) s"
 for ((i = 0; i < 300; i++)); do
         got=$(audit_search -m CHUSER_ID -ua "$V" --raw | grep -c .)
         [ "$((got - burst_start))" -ge 500 ] && break
