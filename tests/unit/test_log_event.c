@@ -28,57 +28,57 @@ typedef struct event_case {
 } event_case;
 
 static const event_case cases[] = {
-        { "type=CHUSER_ID msg=audit(1795619045.120:42): pid=200 uid=1001 auid=1001 ses=3 msg='op=newuidmap tpid=201 "
-          "map=\"0:1001:1,1:100000:65536\" exe=\"/usr/bin/newuidmap\" hostname=? addr=? terminal=? res=success'" GS
+        { "type=CHUSER_ID msg=audit(1795619045.120:42): pid=200 uid=3999999001 auid=3999999001 ses=3 msg='op=newuidmap tpid=201 "
+          "map=\"0:3999999001:1,1:100000:65536\" exe=\"/usr/bin/newuidmap\" hostname=? addr=? terminal=? res=success'" GS
           "UID=\"alice\" " "AUID=\"alice\"\n",
-          1, "newuidmap", "201", "0:1001:1,1:100000:65536", NULL, NULL, NULL, NULL, NULL, NULL, "alice", true, true,
-          true, 1001, 1001, 200, "an allowed newuidmap run, name from the enriched log" },
-        { "type=CHGRP_ID msg=audit(1795619045.120:43): pid=200 uid=1001 auid=1001 ses=3 msg='op=newgidmap tpid=201 "
+          1, "newuidmap", "201", "0:3999999001:1,1:100000:65536", NULL, NULL, NULL, NULL, NULL, NULL, "alice", true, true,
+          true, 3999999001, 3999999001, 200, "an allowed newuidmap run, name from the enriched log" },
+        { "type=CHGRP_ID msg=audit(1795619045.120:43): pid=200 uid=3999999001 auid=3999999001 ses=3 msg='op=newgidmap tpid=201 "
           "map=\"0:0:1\" setgroups=deny reason=6E6F7420616C6C6F776564 exe=\"/usr/bin/newgidmap\" hostname=? addr=? "
           "terminal=? res=failed'" GS "UID=\"alice\" " "AUID=\"alice\"\n",
           1, "newgidmap", "201", "0:0:1", "deny", NULL, NULL, NULL, NULL, "not allowed", "alice", false, true, true,
-          1001, 1001, 200, "a refused newgidmap run: hex reason decoded, setgroups" },
-        { "type=CHUSER_ID msg=audit(1795619045.120:44): pid=200 uid=1001 auid=4294967295 ses=4294967295 "
+          3999999001, 3999999001, 200, "a refused newgidmap run: hex reason decoded, setgroups" },
+        { "type=CHUSER_ID msg=audit(1795619045.120:44): pid=200 uid=3999999001 auid=4294967295 ses=4294967295 "
           "msg='op=newuidmap tpid=? map=? reason=\"usage\" exe=\"/opt/x/bin/newuidmap\" hostname=? addr=? terminal=? "
           "res=failed'" GS "UID=\"alice\" " "AUID=\"unset\"\n",
-          1, "newuidmap", NULL, NULL, NULL, NULL, NULL, NULL, NULL, "usage", NULL, false, false, true, 0, 1001, 200,
+          1, "newuidmap", NULL, NULL, NULL, NULL, NULL, NULL, NULL, "usage", NULL, false, false, true, 0, 3999999001, 200,
           "no loginuid: auid unset; ? is no value; any prefix of the exe path" },
-        { "type=CHGRP_ID msg=audit(1795619045.120:45): pid=300 uid=0 auid=1001 ses=3 msg='op=changing-group "
+        { "type=CHGRP_ID msg=audit(1795619045.120:45): pid=300 uid=0 auid=3999999001 ses=3 msg='op=changing-group "
           "grp=\"x\" exe=\"/usr/sbin/groupmod\" hostname=? addr=? terminal=pts/0 res=success'\n",
           0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, 0, 0, 0,
           "another program's CHGRP_ID (groupmod) is left out" },
-        { "type=CHUSER_ID msg=audit(1795619045.120:46): pid=300 uid=0 auid=1001 ses=3 msg='op=newuidmap tpid=1 "
+        { "type=CHUSER_ID msg=audit(1795619045.120:46): pid=300 uid=0 auid=3999999001 ses=3 msg='op=newuidmap tpid=1 "
           "map=\"0:0:1\" exe=\"/tmp/newuidmap-evil\" hostname=? addr=? terminal=? res=success'\n",
           0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, 0, 0, 0,
           "a CHUSER_ID from an exe not named newuidmap is left out" },
-        { "type=USER_MGMT msg=audit(1795619045.120:47): pid=99 uid=0 auid=1002 ses=5 msg='op=approve acct=\"alice\" "
-          "grp=\"rfriends\" req=7 sauid=1002 exe=\"/usr/sbin/subid-admind\" hostname=? addr=? terminal=? res=success'" GS
+        { "type=USER_MGMT msg=audit(1795619045.120:47): pid=99 uid=0 auid=3999999002 ses=5 msg='op=approve acct=\"alice\" "
+          "grp=\"rfriends\" req=7 sauid=3999999002 exe=\"/usr/sbin/subid-admind\" hostname=? addr=? terminal=? res=success'" GS
           "UID=\"root\" " "AUID=\"bob\"\n",
-          1, "approve", NULL, NULL, NULL, "alice", "rfriends", "7", "1002", NULL, "bob", true, true, false, 1002, 0,
+          1, "approve", NULL, NULL, NULL, "alice", "rfriends", "7", "3999999002", NULL, "bob", true, true, false, 3999999002, 0,
           99, "subid-admind's approve, the requester as auid" },
-        { "type=USER_MGMT msg=audit(1795619045.120:48): pid=99 uid=0 auid=1002 ses=5 msg='op=grant "
-          "acct=616C69636520626F62 subuids=100000-165535 sauid=1002 reason=\"x\" exe=\"/usr/sbin/subid-admind\" "
+        { "type=USER_MGMT msg=audit(1795619045.120:48): pid=99 uid=0 auid=3999999002 ses=5 msg='op=grant "
+          "acct=616C69636520626F62 subuids=100000-165535 sauid=3999999002 reason=\"x\" exe=\"/usr/sbin/subid-admind\" "
           "hostname=? addr=? terminal=? res=failed'\n",
-          1, "grant", NULL, NULL, NULL, "alice bob", NULL, NULL, "1002", "x", NULL, false, true, false, 1002, 0, 99,
+          1, "grant", NULL, NULL, NULL, "alice bob", NULL, NULL, "3999999002", "x", NULL, false, true, false, 3999999002, 0, 99,
           "a hex-encoded account name is decoded" },
-        { "type=USER_MGMT msg=audit(1795619045.120:49): pid=99 uid=0 auid=1002 ses=5 msg='op=add-user acct=\"alice\" "
-          "sauid=1002 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=? res=success'\n",
+        { "type=USER_MGMT msg=audit(1795619045.120:49): pid=99 uid=0 auid=3999999002 ses=5 msg='op=add-user acct=\"alice\" "
+          "sauid=3999999002 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=? res=success'\n",
           0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, 0, 0, 0,
           "a USER_MGMT op that is not subid-admind's is left out" },
-        { "type=USER_MGMT msg=audit(1795619045.120:50): pid=99 uid=0 auid=1002 ses=5 msg='op=grant acct=\"alice\" "
+        { "type=USER_MGMT msg=audit(1795619045.120:50): pid=99 uid=0 auid=3999999002 ses=5 msg='op=grant acct=\"alice\" "
           "exe=\"/usr/sbin/x\" hostname=? addr=? terminal=? res=success'\n",
           0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, 0, 0, 0,
           "a USER_MGMT without admind's sauid= is left out" },
-        { "type=CHUSER_ID msg=audit(1795619045.120:51): pid=200 uid=1001 auid=1001 ses=3 msg='op=newuidmap tpid=5 "
+        { "type=CHUSER_ID msg=audit(1795619045.120:51): pid=200 uid=3999999001 auid=3999999001 ses=3 msg='op=newuidmap tpid=5 "
           "map=\"0:1:1\" auid=0 uid=0 exe=\"/usr/bin/newuidmap\" hostname=? addr=? terminal=? res=success'\n",
-          1, "newuidmap", "5", "0:1:1", NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, true, true, 1001, 1001, 200,
+          1, "newuidmap", "5", "0:1:1", NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, true, true, 3999999001, 3999999001, 200,
           "a second auid=/uid= inside the message never replaces the kernel's" },
-        { "type=CHUSER_ID msg=audit(1795619045.120:52): pid=200 uid=1001 auid=1001 ses=3 msg='op=newuidmap tpid=5 "
+        { "type=CHUSER_ID msg=audit(1795619045.120:52): pid=200 uid=3999999001 auid=3999999001 ses=3 msg='op=newuidmap tpid=5 "
           "map=\"0:1:1\" reason=410A1B5B324A exe=\"/usr/bin/newuidmap\" hostname=? addr=? terminal=? res=failed'\n",
-          1, "newuidmap", "5", "0:1:1", NULL, NULL, NULL, NULL, NULL, "A??[2J", NULL, false, true, true, 1001, 1001,
+          1, "newuidmap", "5", "0:1:1", NULL, NULL, NULL, NULL, NULL, "A??[2J", NULL, false, true, true, 3999999001, 3999999001,
           200, "control characters in a decoded reason never reach the terminal" },
         { "type=SYSCALL msg=audit(1795619045.120:53): arch=c000003e syscall=59 success=yes exit=0 pid=1 uid=0 "
-          "auid=1001 ses=3 comm=\"newuidmap\" exe=\"/usr/bin/newuidmap\" key=(null)\n",
+          "auid=3999999001 ses=3 comm=\"newuidmap\" exe=\"/usr/bin/newuidmap\" key=(null)\n",
           0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, false, false, 0, 0, 0,
           "a kernel record of the helper is not one of its events" },
 };
