@@ -130,7 +130,8 @@ $(BUILDDIR)/libadmind.a: $(ADMIND_OBJS)
 
 # The helpers run on every container start, so they link a SQLite built for
 # them (scripts/build-helper-sqlite.sh: Debian's own source, minus threads,
-# extension loading, JSON...) and libcap statically: 1.4x -> 1.1x of
+# extension loading, JSON...) and libcap (and libaudit, libcap-ng for the
+# audit record) statically: 1.4x -> 1.1x of
 # shadow's start-up (docs/benchmarks.md). The SQLite build is shared by every
 # BUILDDIR of this tree. HELPER_LIBS=dynamic links them like everything else.
 HELPER_LIBS ?= static
