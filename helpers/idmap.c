@@ -49,6 +49,7 @@ static int usage(const idmap_tool *t) {
 static int lock_down(idmap_run *run, int keep_fd, bool caller_is_root) {
         const idmap_tool *t = run->tool;
         const cap_value_t keep[] = { t->cap, CAP_AUDIT_WRITE, CAP_SETFCAP };
+        bool audit_cap, audit_missing = false;
         int r;
 
         r = close_inherited_fds(keep_fd);
@@ -60,23 +61,28 @@ static int lock_down(idmap_run *run, int keep_fd, bool caller_is_root) {
         r = map_audit_open(&run->audit_fd);
         if (r < 0)
                 return r;
-        if (run->audit_fd >= 0 && !capability_permitted(CAP_AUDIT_WRITE)) {
-                /* libaudit would drop every record without a word. */
-                (void) close(run->audit_fd);
-                run->audit_fd = -1;
-                log_error("this binary has no cap_audit_write capability, so its runs would go unaudited; it "
-                          "must be installed with 'setcap %s,cap_audit_write+ep' (make install does this)",
-                          t->cap_name);
-                return -EPERM;
-        }
         r = sanitize_process();
         if (r < 0)
                 return log_error_errno(r, "cannot sanitise the process");
 
+        /* Without cap_audit_write libaudit would drop every record without
+         * a word: no record is attempted, and the run is refused below. */
+        audit_cap = capability_permitted(CAP_AUDIT_WRITE);
+        if (run->audit_fd >= 0 && !audit_cap) {
+                (void) close(run->audit_fd);
+                run->audit_fd = -1;
+                audit_missing = true;
+        }
         if (!capability_permitted(t->cap)) {
                 log_error("this binary has no %s capability; it must be installed with "
                           "'setcap %s,cap_audit_write+ep' (make install does this), not setuid",
                           t->cap_name, t->cap_name);
+                return -EPERM;
+        }
+        if (audit_missing) {
+                log_error("this binary has no cap_audit_write capability, so its runs would go unaudited; it "
+                          "must be installed with 'setcap %s,cap_audit_write+ep' (make install does this)",
+                          t->cap_name);
                 return -EPERM;
         }
         /* CAP_SETFCAP only for root, who may map host uid 0 (the kernel then
