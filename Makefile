@@ -47,7 +47,7 @@ HARDENING := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
              -fPIE -D_FORTIFY_SOURCE=2 -fno-strict-overflow -fno-delete-null-pointer-checks
 OPT       ?= -O2 -g
 
-PKGS      := sqlite3 libcap json-c libselinux audit
+PKGS      := sqlite3 libcap json-c libselinux audit auparse
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -158,7 +158,8 @@ $(BUILDDIR)/libadmind.a: $(ADMIND_OBJS)
 
 # The helpers run on every container start, so they link a SQLite built for
 # them (scripts/build-helper-sqlite.sh: Debian's own source, minus threads,
-# extension loading, JSON...) and libcap statically: 1.4x -> 1.1x of
+# extension loading, JSON...) and libcap (and libaudit, libcap-ng for the
+# audit record) statically: 1.4x -> 1.1x of
 # shadow's start-up (docs/benchmarks.md). The SQLite build is shared by every
 # BUILDDIR of this tree. HELPER_LIBS=dynamic links them like everything else.
 HELPER_LIBS ?= static
@@ -166,10 +167,10 @@ HELPER_SQLITE_DIR := $(CURDIR)/build/helper-sqlite
 ifeq ($(HELPER_LIBS),static)
 HELPER_SQLITE := $(HELPER_SQLITE_DIR)/libsqlite3-helper.a
 HELPER_LDLIBS := -Wl,--gc-sections -Wl,-z,pack-relative-relocs $(HELPER_SQLITE) \
-                 -Wl,-Bstatic -lcap -Wl,-Bdynamic -lm -lz
+                 -Wl,-Bstatic -lcap -laudit -lcap-ng -Wl,-Bdynamic -lm -lz
 else
 HELPER_SQLITE :=
-HELPER_LDLIBS := $(shell $(PKG_CONFIG) --libs sqlite3 libcap)
+HELPER_LDLIBS := $(shell $(PKG_CONFIG) --libs sqlite3 libcap audit)
 endif
 
 $(HELPER_SQLITE_DIR)/libsqlite3-helper.a: scripts/build-helper-sqlite.sh

@@ -41,10 +41,15 @@ void ctl_usage(FILE *f) {
               "                            let the pool hand out quarantined ids again\n"
               "  doctor [USER] [--json]    explain why USER can or cannot run rootless containers,\n"
               "                            with the command that fixes each problem\n"
+              "  log [--user USER] [--since TIME] [--input FILE] [--json]\n"
+              "                            the audit trail: helper runs and admind changes, allowed or\n"
+              "                            refused (reads the audit log itself: root, or a copy as FILE);\n"
+              "                            TIME: today, recent, yesterday, this-week, week-ago, this-month,\n"
+              "                            this-year, YYYY-MM-DD [HH:MM[:SS]], HH:MM[:SS], epoch seconds\n"
               "\n"
               "  --help, --version\n"
               "\n"
-              "Commands are carried out by subid-admind (" SUBID_SOCKET_PATH "),\n"
+              "Every command but log is carried out by subid-admind (" SUBID_SOCKET_PATH "),\n"
               "for root and members of group subidadm.\n",
               f);
 }

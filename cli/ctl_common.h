@@ -29,6 +29,10 @@ int ctl_quarantine(int argc, char **argv);
  * (cli/ctl_doctor.c). Exit status 1 when a check failed. */
 int ctl_doctor(int argc, char **argv);
 
+/* The audit trail of helper runs and admind changes, read locally through
+ * libauparse (cli/ctl_log.c). */
+int ctl_log(int argc, char **argv);
+
 /* Group delegations and requests (cli/ctl_group*.c). ctl_delegate serves
  * `grant USER --group GROUP`: ctl_grant hands it its whole argv (getopt
  * reset with optind = 0). */

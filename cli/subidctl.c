@@ -21,6 +21,7 @@ static const ctl_command commands[] = {
         { "who-owns", ctl_who_owns }, { "import", ctl_import },     { "group", ctl_group },
         { "requests", ctl_requests }, { "approve", ctl_approve },   { "reject", ctl_reject },
         { "sync", ctl_sync },         { "quarantine", ctl_quarantine }, { "doctor", ctl_doctor },
+        { "log", ctl_log },
 };
 
 

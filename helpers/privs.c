@@ -123,6 +123,19 @@ int capabilities_set_effective(const cap_value_t *set, int n) {
         return 0;
 }
 
+int capabilities_keep_only(const cap_value_t *set, int n) {
+        _cleanup_cap_ cap_t caps = cap_init(); /* all clear */
+
+        if (!caps)
+                return negative_errno();
+        if (n > 0 && (cap_set_flag(caps, CAP_PERMITTED, n, set, CAP_SET) < 0 ||
+                      cap_set_flag(caps, CAP_EFFECTIVE, n, set, CAP_SET) < 0))
+                return negative_errno();
+        if (cap_set_proc(caps) < 0)
+                return negative_errno();
+        return 0;
+}
+
 int capabilities_drop_all(void) {
         _cleanup_cap_ cap_t caps = cap_init();
 

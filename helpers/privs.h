@@ -27,5 +27,10 @@ int capabilities_restrict(const cap_value_t *keep, int n_keep);
  * capabilities when n is 0. */
 int capabilities_set_effective(const cap_value_t *caps, int n);
 
+/* Shrinks the permitted and effective sets to exactly caps[] (which must
+ * be permitted), in one capset: what a helper keeps once the map is written
+ * and only the audit record is left to send. */
+int capabilities_keep_only(const cap_value_t *caps, int n);
+
 /* Drops every capability from every set: the last step of a helper. */
 int capabilities_drop_all(void);

@@ -8,6 +8,7 @@
 #
 #   start_auditd                 sets AUDIT_LOG; skips the test when audit cannot work here
 #   as_login_user USER CMD...    runs CMD as USER with loginuid = USER's uid, as pam_loginuid does
+#   with_loginuid USER CMD...    runs CMD as root with loginuid = USER's uid (USER's sudo, say)
 #   audit_search ARGS...         ausearch over this test's records (prints them, fails when none)
 #   audit_wait N ARGS...         waits up to 5 s until ausearch ARGS finds at least N events
 
@@ -118,4 +119,10 @@ as_login_user() { # as_login_user USER COMMAND...: loginuid set to USER's uid fi
         uid=$(id -u "$1") || return 1
         bash -c 'echo "$1" >/proc/self/loginuid && shift && exec "$@"' _ "$uid" \
                 setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups --reset-env -- "${@:2}"
+}
+
+with_loginuid() { # with_loginuid USER COMMAND...: stays root, loginuid set to USER's uid
+        local uid
+        uid=$(id -u "$1") || return 1
+        bash -c 'echo "$1" >/proc/self/loginuid && shift && exec "$@"' _ "$uid" "${@:2}"
 }
