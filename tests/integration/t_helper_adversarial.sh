@@ -11,8 +11,10 @@
 # Where the right answer is "works normally" the map must be exactly the one
 # asked for and stderr empty. Every refusal goes through refused_case: exit
 # status 1, exactly one line on stderr matching the expected reason, and the
-# target's uid_map, gid_map and setgroups untouched.
+# target's uid_map, gid_map and setgroups untouched, and exactly one new
+# failed CHUSER_ID/CHGRP_ID audit record.
 . "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/lib_audit.sh"
 
 unshare --user true 2>/dev/null || skip_all "unprivileged user namespaces are not available"
 NEWUIDMAP=$BIN/newuidmap
@@ -29,6 +31,9 @@ work=$(mktemp -d /tmp/subid-t-adversarial.XXXXXX)
 chmod 0755 "$work"
 at_exit "rm -rf '$work'"
 install -d -m 1777 "$work/pub"
+
+start_auditd || { not_ok "auditd starts"; done_testing; exit 1; }
+_audit_failed_seen=0
 
 reset_policy
 start_admind || { not_ok "start subid-admind"; done_testing; exit 1; }
@@ -120,7 +125,11 @@ refused_case() {
         local desc=$1 regex=$2
         shift 2
         "$@"
-        judge_refusal "$desc" "$regex"
+        WANT_AUDIT=${WANT_AUDIT-1} judge_refusal "$desc" "$regex"
+}
+
+_audit_failed_count() {
+        audit_search -m CHUSER_ID,CHGRP_ID --success no | grep -c '^----'
 }
 
 judge_refusal() { # judge_refusal DESC REGEX: on rc, err, maps of the last run
@@ -131,7 +140,21 @@ judge_refusal() { # judge_refusal DESC REGEX: on rc, err, maps of the last run
                 problems+=("want exactly one stderr line matching: $regex")
         fi
         [ "$maps" == "$UNTOUCHED" ] || problems+=("the target changed: $maps")
-        # Audit: the assertion that the refusal left an audit record goes here.
+        # Every refusal the helper's own code makes leaves exactly one record
+        # (docs/audit.md; a refusal by the loader, or of a tiny stack, none).
+        if [ -n "${WANT_AUDIT:-}" ] && [ "$want_rc" = 1 ]; then
+                local n
+                audit_wait $((_audit_failed_seen + 1)) -m CHUSER_ID,CHGRP_ID --success no
+                n=$(_audit_failed_count)
+                [ "$n" -eq $((_audit_failed_seen + 1)) ] ||
+                        problems+=("$((n - _audit_failed_seen)) new failed audit records, want exactly 1")
+                _audit_failed_seen=$n
+        else
+                # Not asserted (the loader, a tiny stack, a limit that may
+                # also stop the audit socket): start counting afresh.
+                sleep 0.2
+                _audit_failed_seen=$(_audit_failed_count)
+        fi
         if [ ${#problems[@]} -eq 0 ]; then ok "$desc: refused${err:+ ($err)}"; else
                 not_ok "$desc: refused cleanly" "${problems[@]}" "stderr: $err"
         fi
@@ -249,7 +272,7 @@ for kb in 1024 2048 3072 4096 6144 8192 12288 16384; do
                 "$NEWUIDMAP" @PID@ "${UARGS[@]}"
 done
 for kb in 16 64; do
-        refused_case "RLIMIT_STACK $kb KiB" \
+        WANT_AUDIT= refused_case "RLIMIT_STACK $kb KiB" \
                 "^newuidmap: the stack size limit \($kb KiB\) is too small; at least 128 KiB is needed$" \
                 in_target prlimit --stack=$((kb * 1024)) "$NEWUIDMAP" @PID@ "${UARGS[@]}"
 done
