@@ -67,6 +67,8 @@ static const char *action_name(sync_action_type t) {
                 return "quarantine";
         case SYNC_REMOVE_DELEGATION:
                 return "remove-delegation";
+        case SYNC_RENUMBER: /* subid-admind's watcher only, never `subidctl sync` */
+                return "renumber";
         case SYNC_ALLOCATE:
                 break;
         }
@@ -85,6 +87,8 @@ static json_object *action_json(const sync_action *a) {
                 r = put_u64(o, "uid", a->uid);
         if (r >= 0 && a->type == SYNC_RENAME)
                 r = put_str(o, "new_user", a->new_name);
+        if (r >= 0 && a->type == SYNC_RENUMBER)
+                r = put_u64(o, "new_uid", a->new_uid);
         if (r >= 0 && (a->type == SYNC_QUARANTINE || a->type == SYNC_ALLOCATE))
                 r = put_range(o, &a->kind, &a->range);
         if (r >= 0 && a->type == SYNC_REMOVE_DELEGATION)

@@ -7,6 +7,7 @@
 const handler handlers[] = {
         { "approve", handle_approve, ACCESS_ADMIN },
         { "delegate", handle_delegate, ACCESS_ADMIN },
+        { "ensure", handle_ensure, ACCESS_ADMIN },
         { "grant", handle_grant, ACCESS_ADMIN },
         { "group-allow", handle_group_allow, ACCESS_ADMIN },
         { "group-deny", handle_group_deny, ACCESS_ADMIN },
