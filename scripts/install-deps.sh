@@ -7,7 +7,7 @@ set -eu
 BUILD="gcc make pkg-config libc6-dev libcap-dev libcap2-bin libaudit-dev libauparse-dev
        libsqlite3-dev sqlite3 libjson-c-dev libselinux1-dev libpam0g-dev libcmocka-dev
        dpkg-dev tcl xz-utils"
-TEST="uidmap util-linux passwd procps auditd pamtester systemd jq"
+TEST="uidmap util-linux passwd procps auditd pamtester systemd jq libnss-extrausers python3"
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "install-deps: run as root (apt-get install)" >&2
