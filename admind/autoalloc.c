@@ -57,8 +57,10 @@ void autoalloc_report_login_grant(const account_user *user, id_kind kind, const 
 }
 
 void autoalloc_report_export_repaired(const export_paths *paths) {
-        log_warning("auto: %s or %s was changed by another program (useradd with SUB_UID_COUNT > 0? "
-                    "set SUB_UID_COUNT 0 and SUB_GID_COUNT 0 in /etc/login.defs); rewrote both from the database",
+        /* userdel removes the account's lines itself; useradd adds its own
+         * unless login.defs says SUB_UID_COUNT 0 (subidctl doctor checks). */
+        log_warning("auto: %s or %s was changed by another program (useradd, userdel, an editor); "
+                    "rewrote both from the database",
                     paths->subuid, paths->subgid);
 }
 
