@@ -82,7 +82,10 @@ static void note_event(const account_watch *w, const struct inotify_event *e, wa
         if (e->wd == w->wd_accounts) {
                 if (strcmp(e->name, "passwd") == 0) {
                         ev->accounts = true;
-                        ev->passwd_writes++;
+                        if (e->mask & IN_MOVED_TO)
+                                ev->passwd_moved++;
+                        else
+                                ev->passwd_closed++;
                 } else if (strcmp(e->name, "group") == 0)
                         ev->accounts = true;
         }
@@ -102,13 +105,13 @@ int watch_read(account_watch *w, watch_events *ret) {
 
                 if (n < 0) {
                         if (errno == EAGAIN)
-                                return 0;
+                                break;
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(negative_errno(), "cannot read inotify events");
                 }
                 if (n == 0)
-                        return 0;
+                        break;
                 for (char *p = buf; p < buf + n;) {
                         const struct inotify_event *e = (const struct inotify_event *) p;
 
@@ -116,6 +119,8 @@ int watch_read(account_watch *w, watch_events *ret) {
                         p += sizeof *e + e->len;
                 }
         }
+        ret->passwd_writes = ret->passwd_moved > 0 ? ret->passwd_moved : ret->passwd_closed > 0;
+        return 0;
 }
 
 void watch_close(account_watch *w) {

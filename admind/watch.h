@@ -29,7 +29,12 @@ typedef struct account_watch {
 
 typedef struct watch_events {
         bool accounts;         /* /etc/passwd or /etc/group changed */
-        unsigned passwd_writes; /* how many times /etc/passwd was replaced or rewritten */
+        /* How many times /etc/passwd was replaced (IN_MOVED_TO), or 1 when it
+         * was only rewritten in place. Not every IN_CLOSE_WRITE: shadow's
+         * tools open the old file read-write, so its close after the
+         * rename is one more IN_CLOSE_WRITE of "passwd" per command. */
+        unsigned passwd_writes;
+        unsigned passwd_moved, passwd_closed; /* the raw counts */
         bool exported;         /* an exported file changed (by us or anyone else) */
         bool overflow;         /* the kernel dropped events: assume everything changed */
 } watch_events;
