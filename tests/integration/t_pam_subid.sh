@@ -46,7 +46,8 @@ cat >"$work/etc/pam.d/subidt-pam-fast" <<EOF
 session required $MODULE timeout=200
 EOF
 cat >"$work/syslogd.py" <<'EOF'
-import socket, sys
+import os, socket, sys
+open(sys.argv[2], "w").write(str(os.getpid()))
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("/dev/log")
 with open(sys.argv[1], "ab", buffering=0) as out:
@@ -76,9 +77,11 @@ ns test -e /etc/.subidt-ns || { not_ok "the test namespace is set up"; done_test
 
 SYSLOG=$work/syslog
 : >"$SYSLOG"
-ns python3 "$work/syslogd.py" "$SYSLOG" 8>&- &
-syslogd=$!
-at_exit "kill $syslogd"
+# Its own pid from a file: whatever nsenter and pyenv put in between, the
+# process that must go is the listener (it would keep the namespace alive
+# and hold the test's output open).
+nsenter -t "$holder" -m -- python3 "$work/syslogd.py" "$SYSLOG" "$work/syslogd.pid" </dev/null >/dev/null 2>&1 8>&- &
+at_exit 'kill "$(cat "$work/syslogd.pid")"' 
 for ((i = 0; i < 100; i++)); do
         ns test -S /dev/log && break
         sleep 0.05
@@ -174,18 +177,18 @@ grep -q "pam_subid.*subid-admind is not running" "$SYSLOG" && ok "… a warning 
 # Listening but never accepting: connect and send succeed, the answer never
 # comes. The module gives up after its timeout (1 s; 200 ms with timeout=200).
 cat >"$work/silent.py" <<'EOF'
-import socket, sys, time
+import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind(sys.argv[1])
 s.listen(16)
-open(sys.argv[2], "w").close()
+open(sys.argv[2], "w").write(str(os.getpid()))
 time.sleep(3600)
 EOF
 rm -f "$ADMIND_SOCKET" "$work/silent.ready"
-python3 "$work/silent.py" "$ADMIND_SOCKET" "$work/silent.ready" 8>&- &
-silent=$!
-at_exit "kill $silent; rm -f '$ADMIND_SOCKET'"
-for ((i = 0; i < 100; i++)); do [ -e "$work/silent.ready" ] && break; sleep 0.05; done
+python3 "$work/silent.py" "$ADMIND_SOCKET" "$work/silent.ready" </dev/null >/dev/null 2>&1 8>&- &
+at_exit "rm -f '$ADMIND_SOCKET'"
+at_exit '[ -s "$work/silent.ready" ] && kill "$(cat "$work/silent.ready")"'
+for ((i = 0; i < 100; i++)); do [ -s "$work/silent.ready" ] && break; sleep 0.05; done
 : >"$SYSLOG"
 session subidt-pam subidt_aadir3 && ok "a daemon that never answers: the session succeeds (${ms} ms)" ||
         not_ok "a daemon that never answers: the session succeeds" "$(cat "$work/pamtester.out")"
@@ -197,9 +200,8 @@ session subidt-pam-fast subidt_aadir3 && ok "timeout=200: the session succeeds (
         not_ok "timeout=200: the session succeeds" "$(cat "$work/pamtester.out")"
 echo "# open_session, silent socket, timeout=200: ${ms} ms"
 [ "$ms" -lt 800 ] && ok "… sooner" || not_ok "… sooner" "took ${ms} ms"
-kill "$silent"
-wait "$silent" 2>/dev/null
-rm -f "$ADMIND_SOCKET"
+kill "$(cat "$work/silent.ready")"
+rm -f "$ADMIND_SOCKET" "$work/silent.ready"
 is "$(ranges_of subidt_aadir3)" "" "nothing was allocated"
 
 reset_policy
