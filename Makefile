@@ -245,4 +245,4 @@ deps:
 clean:
 	rm -rf $(BUILDDIR)
 
--include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILDDIR)/obj $(BUILDDIR)/pic -name '*.d' 2>/dev/null)
