@@ -3,6 +3,7 @@
  * user holds one already (docs/protocol.md). Idempotent: every login asks,
  * and only the first of a user without ranges allocates. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../common/cleanup.h"
@@ -28,8 +29,25 @@ static int holds(sqlite3 *db, id_kind kind, uint32_t uid, bool *ret) {
         return 0;
 }
 
+/* System accounts (root, cron's sessions of service users) open sessions
+ * all the time: for them there is nothing to do, which is no failure worth
+ * a warning at every login. *ret_skipped says why, or stays NULL. */
+static int skip_reason(request_ctx *ctx, const account_user *user, char **ret_skipped) {
+        const subid_config *c = ctx->config;
+
+        *ret_skipped = NULL;
+        if (user->uid >= c->auto_uid_min && user->uid <= c->auto_uid_max)
+                return 0;
+        if (asprintf(ret_skipped, "uid %u is outside the automatic range %u-%u (auto_uid_min, auto_uid_max)",
+                     user->uid, c->auto_uid_min, c->auto_uid_max) < 0) {
+                *ret_skipped = NULL;
+                return log_error_errno(-ENOMEM, "ensure: out of memory");
+        }
+        return 0;
+}
+
 /* The refusals pam_subid logs as a warning: automatic allocation is off,
- * the account is a system account, or an administrator revoked its ids. */
+ * or an administrator revoked the user's ids. */
 static int check_allowed(request_ctx *ctx, const account_user *user, const bool held[2]) {
         const subid_config *c = ctx->config;
         sqlite3_stmt *revoked = NULL;
@@ -39,11 +57,6 @@ static int check_allowed(request_ctx *ctx, const account_user *user, const bool 
                 log_error("ensure: automatic allocation is off (auto_allocate = no in subid.conf); "
                           "%s gets ranges only from subidctl grant",
                           user->name);
-                return -EPERM;
-        }
-        if (user->uid < c->auto_uid_min || user->uid > c->auto_uid_max) {
-                log_error("ensure: %s (uid %u) is outside the automatic range %u-%u (auto_uid_min, auto_uid_max)",
-                          user->name, user->uid, c->auto_uid_min, c->auto_uid_max);
                 return -EPERM;
         }
         for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID && r == 0; kind++)
@@ -60,7 +73,9 @@ static int check_allowed(request_ctx *ctx, const account_user *user, const bool 
 HANDLER(handle_ensure) {
         _cleanup_accounts_ accounts acc = {};
         _cleanup_account_user_ account_user user = {};
+        _cleanup_free_ char *skipped = NULL;
         const id_range *granted[2] = {};
+        json_object *data;
         grant_pool_result result = {};
         bool held[2] = {};
         const char *text;
@@ -83,6 +98,11 @@ HANDLER(handle_ensure) {
         if (r < 0)
                 return r;
         if (!held[ID_KIND_UID] || !held[ID_KIND_GID]) {
+                r = skip_reason(ctx, &user, &skipped);
+                if (r < 0)
+                        return r;
+        }
+        if ((!held[ID_KIND_UID] || !held[ID_KIND_GID]) && !skipped) {
                 r = check_allowed(ctx, &user, held);
                 if (r < 0)
                         return r;
@@ -102,5 +122,15 @@ HANDLER(handle_ensure) {
                                                              ctx->peer->uid);
                         }
         }
-        return args_reply(render_grant(&user, granted, "pool", NULL), "ensure", ret_data);
+        data = render_grant(&user, granted, "pool", NULL);
+        if (data && skipped) {
+                json_object *why = json_object_new_string(skipped);
+
+                if (!why || json_object_object_add(data, "skipped", why) < 0) {
+                        json_object_put(why);
+                        json_object_put(data);
+                        data = NULL;
+                }
+        }
+        return args_reply(data, "ensure", ret_data);
 }

@@ -139,11 +139,17 @@ static int reply_result(json_object *reply, json_object **ret_data, const char *
 }
 
 /* Logs each range the daemon allocated (an empty "granted": the user holds
- * ranges already). */
+ * ranges already, or is a system account: "skipped" says so). */
 static void log_granted(pam_handle_t *pamh, const options *o, const char *user, json_object *data) {
-        json_object *granted;
+        json_object *granted, *skipped;
         size_t n;
 
+        if (data && json_object_object_get_ex(data, "skipped", &skipped)) {
+                if (o->debug)
+                        pam_syslog(pamh, LOG_DEBUG, "nothing to allocate for %s: %s", user,
+                                   json_object_get_string(skipped));
+                return;
+        }
         if (!data || !json_object_object_get_ex(data, "granted", &granted) ||
             !json_object_is_type(granted, json_type_array))
                 return;

@@ -150,16 +150,21 @@ grep -q "pam_subid.*subidt_aadir holds subordinate ids already" "$SYSLOG" && ok 
 
 # ---- refusals -----------------------------------------------------------------------
 : >"$SYSLOG"
-session subidt-pam subidt_aadirsys && ok "a user outside the automatic range: the session still succeeds" ||
-        not_ok "a user outside the automatic range: the session still succeeds" "$(cat "$work/pamtester.out")"
+session subidt-pam subidt_aadirsys && ok "a user outside the automatic range: the session succeeds" ||
+        not_ok "a user outside the automatic range: the session succeeds" "$(cat "$work/pamtester.out")"
 is "$(ranges_of subidt_aadirsys)" "" "… and gets nothing"
-grep -q "pam_subid.*subid-admind allocated nothing for subidt_aadirsys: .*outside the automatic range" "$SYSLOG" &&
-        ok "… with a warning in syslog naming the reason" || not_ok "… with a warning in syslog naming the reason" "$(cat "$SYSLOG")"
+grep -q "pam_subid.*nothing to allocate for subidt_aadirsys: uid 66900 is outside the automatic range" "$SYSLOG" &&
+        ok "… no warning: debug says why" || not_ok "… no warning: debug says why" "$(cat "$SYSLOG")"
+session subidt-pam root && ok "root's session: nothing to do either" || not_ok "root's session: nothing to do either"
 session subidt-pam subidt_nosuchuser && ok "an unknown user: the session module still succeeds" ||
         not_ok "an unknown user: the session module still succeeds" "$(cat "$work/pamtester.out")"
 check "a revoke" "$SUBIDCTL" revoke subidt_aadir
-session subidt-pam subidt_aadir || not_ok "a revoked user's session succeeds"
-is "$(ranges_of subidt_aadir)" "" "a revoked user gets nothing back at the next login"
+: >"$SYSLOG"
+session subidt-pam subidt_aadir && ok "a revoked user's session succeeds" || not_ok "a revoked user's session succeeds"
+is "$(ranges_of subidt_aadir)" "" "… and gets nothing back"
+grep -q "pam_subid.*subid-admind allocated nothing for subidt_aadir: ensure: an administrator revoked" "$SYSLOG" &&
+        ok "… a refusal: a warning in syslog naming the reason" ||
+        not_ok "… a refusal: a warning in syslog naming the reason" "$(cat "$SYSLOG")"
 
 # ---- daemon stopped -------------------------------------------------------------------
 stop_admind
