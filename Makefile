@@ -23,6 +23,9 @@ DATADIR       ?= $(PREFIX)/share
 MANDIR        ?= $(DATADIR)/man
 DOCDIR        ?= $(DATADIR)/doc/subid
 SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
+# Where PAM looks for modules: Debian's is /lib/$(DEB_HOST_MULTIARCH)/security
+# (e.g. make install PAMDIR=/lib/x86_64-linux-gnu/security).
+PAMDIR        ?= $(LIBDIR)/security
 SYSCONFDIR    ?= /etc
 LOCALSTATEDIR ?= /var
 RUNSTATEDIR   ?= /run
@@ -30,6 +33,10 @@ DESTDIR       ?=
 
 BUILDDIR      ?= build
 VERSION       := 0.1.0
+# Whether subid-admind follows the user database when subid.conf does not
+# say (auto_allocate); the test build says no, so tests that create accounts
+# with a daemon running see them hold nothing unless they turn it on.
+AUTO_ALLOCATE ?= yes
 
 CC            ?= cc
 PKG_CONFIG    ?= pkg-config
@@ -89,7 +96,7 @@ ADMIND_OBJS  := $(call obj,$(ADMIND_SRCS))
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 
 BINS := $(BUILDDIR)/newuidmap $(BUILDDIR)/newgidmap $(BUILDDIR)/subid-admind
-BINS += $(BUILDDIR)/subidctl $(BUILDDIR)/subid-request
+BINS += $(BUILDDIR)/subidctl $(BUILDDIR)/subid-request $(BUILDDIR)/pam_subid.so
 
 # The libsubid provider (libsubid/, docs/libsubid.md) and the man pages
 # (docs/man/NAME.SECTION.scd, every one built and installed by wildcard).
@@ -125,6 +132,7 @@ $(BUILDDIR)/paths.h: paths
 	   echo '#define SUBID_SUBGID_PATH "$(SYSCONFDIR)/subgid"'; \
 	   echo '#define SUBID_CONFIG_PATH "$(SYSCONFDIR)/subid/subid.conf"'; \
 	   echo '#define SUBID_BINDIR "$(BINDIR)"'; \
+	   echo '#define SUBID_AUTO_ALLOCATE_DEFAULT $(if $(filter yes,$(AUTO_ALLOCATE)),true,false)'; \
 	 } > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
@@ -187,6 +195,15 @@ $(BUILDDIR)/subidctl: $(BUILDDIR)/obj/cli/subidctl.o $(BUILDDIR)/libcli.a $(BUIL
 $(BUILDDIR)/subid-request: $(BUILDDIR)/obj/cli/subid-request.o $(BUILDDIR)/libcli.a $(BUILDDIR)/libcore.a $(SAN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# pam_subid.so is loaded into login programs: position-independent objects
+# of its own, only the PAM entry points exported (pam/pam_subid.sym), and
+# only the protocol code it needs (no logging to the host's stderr).
+PAM_OBJS := $(BUILDDIR)/pic/pam/pam_subid.o $(BUILDDIR)/pic/common/proto.o $(BUILDDIR)/pic/common/errname.o \
+            $(BUILDDIR)/pic/common/parse.o
+$(BUILDDIR)/pam_subid.so: $(PAM_OBJS) pam/pam_subid.sym
+	$(CC) -shared -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed -Wl,-z,defs \
+	  -Wl,--version-script=pam/pam_subid.sym -o $@ $(PAM_OBJS) -lpam $(shell $(PKG_CONFIG) --libs json-c)
+
 $(BUILDDIR)/tests/tools/%: tests/tools/%.c $(BUILDDIR)/libcore.a $(SAN_OBJ) | $(BUILDDIR)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -201,7 +218,8 @@ $(BUILDDIR)/tests/tools/subid-libsubid-client: LDLIBS += -lsubid
 # The provider is loaded into other programs, so its policy code is a second
 # build of libcore as position-independent code, and a version script keeps
 # everything but the shadow_subid_* entry points private.
-PIC_CFLAGS    := $(filter-out -fPIE,$(CFLAGS)) -fPIC
+# Never sanitized: they are loaded into programs without the ASan runtime.
+PIC_CFLAGS    := $(filter-out -fPIE $(SAN_FLAGS),$(CFLAGS)) -fPIC
 CORE_PIC_OBJS := $(patsubst %.c,$(BUILDDIR)/pic/%.o,$(CORE_SRCS)) $(BUILDDIR)/pic/schema_sql.o
 
 $(BUILDDIR)/pic/%.o: %.c | $(BUILDDIR)/paths.h
@@ -259,11 +277,14 @@ install: all
 	  $(INSTALL) -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(DATADIR)/bash-completion/completions
 	for c in $(COMPLETIONS); do $(INSTALL) -m 0644 $$c $(DESTDIR)$(DATADIR)/bash-completion/completions/ || exit 1; done
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(PAMDIR)
+	$(INSTALL) -m 0644 $(BUILDDIR)/pam_subid.so $(DESTDIR)$(PAMDIR)/pam_subid.so
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/subid-request $(DESTDIR)$(BINDIR)/newuidmap $(DESTDIR)$(BINDIR)/newgidmap $(DESTDIR)$(SBINDIR)/subidctl \
 	      $(DESTDIR)$(SBINDIR)/subid-admind $(DESTDIR)$(SYSTEMDUNITDIR)/subid-admind.service \
 	      $(DESTDIR)$(LIBDIR)/sysusers.d/subid.conf $(DESTDIR)$(LIBDIR)/libsubid_subid.so \
+	      $(DESTDIR)$(PAMDIR)/pam_subid.so \
 	      $(addprefix $(DESTDIR)$(DATADIR)/bash-completion/completions/,$(notdir $(COMPLETIONS)))
 	for p in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 
@@ -282,7 +303,8 @@ check-integration:
 # Builds and installs the private test configuration (used by the test runner).
 check-install:
 	$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check/$(notdir $(CHECK_ROOT)) PREFIX=$(CHECK_ROOT)/usr \
-	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run install tools
+	  SYSCONFDIR=$(CHECK_ROOT)/etc LOCALSTATEDIR=$(CHECK_ROOT)/var RUNSTATEDIR=$(CHECK_ROOT)/run AUTO_ALLOCATE=no \
+	  install tools
 	if [ -n "$(TOOL_SRCS)" ]; then install -d -m 0755 $(CHECK_ROOT)/tools && \
 	  install -m 0755 $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%,$(TOOL_SRCS)) \
 	    $(patsubst tests/tools/%.c,$(BUILDDIR)/check/$(notdir $(CHECK_ROOT))/tests/tools/%.so,$(TOOL_LIB_SRCS)) $(CHECK_ROOT)/tools/; fi

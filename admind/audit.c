@@ -484,3 +484,53 @@ void admind_audit_auto(const char *op, const char *acct, id_kind kind, const id_
         audit_send_event(&ev, NULL, AUDIT_LOGINUID_UNSET, result, reason);
         audit_event_done(&ev);
 }
+
+static const char *sync_action_op(sync_action_type type) {
+        switch (type) {
+        case SYNC_RENAME:
+                return "auto-rename";
+        case SYNC_RENUMBER:
+                return "auto-renumber";
+        case SYNC_QUARANTINE:
+                return "auto-quarantine";
+        case SYNC_REMOVE_DELEGATION:
+                return "auto-revoke";
+        case SYNC_ALLOCATE:
+                return "auto-allocate";
+        }
+        return "auto-unknown";
+}
+
+static void fill_sync_action(audit_event *ev, size_t rec, const sync_action *a) {
+        audit_set_acct(ev, rec, a->type == SYNC_RENAME ? a->new_name : a->name);
+        if (a->type == SYNC_RENAME)
+                audit_set_oldacct(ev, rec, a->name);
+        if (a->type == SYNC_QUARANTINE || a->type == SYNC_ALLOCATE)
+                audit_add_range(ev, rec, a->kind, &a->range);
+        if (a->type == SYNC_REMOVE_DELEGATION)
+                audit_set_grp(ev, rec, a->group_name);
+}
+
+void audit_add_sync_actions(audit_event *ev, const sync_action *actions, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                size_t rec = audit_add_record(ev, sync_action_op(actions[i].type));
+
+                if (rec == 0)
+                        return;
+                fill_sync_action(ev, rec, &actions[i]);
+        }
+}
+
+void admind_audit_sync_actions(const sync_action *actions, size_t n) {
+        audit_event ev;
+
+        if (n == 0)
+                return;
+        /* One event, so one sender for a whole batch (a first start may
+         * allocate for thousands of accounts). */
+        audit_event_begin(&ev, sync_action_op(actions[0].type), NULL, false);
+        fill_sync_action(&ev, 0, &actions[0]);
+        audit_add_sync_actions(&ev, actions + 1, n - 1);
+        audit_send_event(&ev, NULL, AUDIT_LOGINUID_UNSET, 0, NULL);
+        audit_event_done(&ev);
+}

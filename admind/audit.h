@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../policy/ranges.h"
+#include "../policy/sync.h"
 
 /* The kernel audit trail of subid-admind (docs/protocol.md, "Audit"): one
  * AUDIT_USER_MGMT record per change or refusal, whose kernel auid is the
@@ -66,6 +67,16 @@ void audit_set_req(audit_event *ev, size_t i, int64_t id);
 void audit_set_failed(audit_event *ev, size_t i, const char *reason);
 void audit_clear_ranges(audit_event *ev, size_t i);
 void audit_add_range(audit_event *ev, size_t i, id_kind kind, const id_range *range);
+/* Each action of a sync in a record of its own (op auto-allocate,
+ * auto-quarantine, auto-rename, auto-renumber, auto-revoke: the rules of
+ * sync decided it, not an administrator naming an account). */
+void audit_add_sync_actions(audit_event *ev, const sync_action *actions, size_t n);
+
+/* The automatic actions the daemon took by itself (its account watcher):
+ * one event, one record per action, stamped with the daemon's own loginuid
+ * and sauid unset. n == 0 sends nothing. */
+void admind_audit_sync_actions(const sync_action *actions, size_t n);
+
 /* A further record (op: a static string); returns its index, or 0 — the
  * request's own record — when out of memory. */
 size_t audit_add_record(audit_event *ev, const char *op);

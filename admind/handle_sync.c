@@ -67,6 +67,8 @@ static const char *action_name(sync_action_type t) {
                 return "quarantine";
         case SYNC_REMOVE_DELEGATION:
                 return "remove-delegation";
+        case SYNC_RENUMBER: /* subid-admind's watcher only, never `subidctl sync` */
+                return "renumber";
         case SYNC_ALLOCATE:
                 break;
         }
@@ -85,6 +87,8 @@ static json_object *action_json(const sync_action *a) {
                 r = put_u64(o, "uid", a->uid);
         if (r >= 0 && a->type == SYNC_RENAME)
                 r = put_str(o, "new_user", a->new_name);
+        if (r >= 0 && a->type == SYNC_RENUMBER)
+                r = put_u64(o, "new_uid", a->new_uid);
         if (r >= 0 && (a->type == SYNC_QUARANTINE || a->type == SYNC_ALLOCATE))
                 r = put_range(o, &a->kind, &a->range);
         if (r >= 0 && a->type == SYNC_REMOVE_DELEGATION)
@@ -128,33 +132,6 @@ static json_object *render_sync(const sync_result *s, bool dry_run) {
         return finish(o, r);
 }
 
-/* Each action of a sync in a record of its own (auto-*: the rules of sync
- * decided it, not the administrator naming an account), stamped like the
- * sync itself with the loginuid of whoever ran it. */
-static void audit_sync(audit_event *ev, const sync_result *s) {
-        static const char *const ops[] = {
-                [SYNC_RENAME] = "auto-rename",
-                [SYNC_QUARANTINE] = "auto-quarantine",
-                [SYNC_REMOVE_DELEGATION] = "auto-revoke",
-                [SYNC_ALLOCATE] = "auto-allocate",
-        };
-
-        for (size_t i = 0; i < s->n_actions; i++) {
-                const sync_action *a = &s->actions[i];
-                size_t rec = audit_add_record(ev, ops[a->type]);
-
-                if (rec == 0)
-                        return;
-                audit_set_acct(ev, rec, a->type == SYNC_RENAME ? a->new_name : a->name);
-                if (a->type == SYNC_RENAME)
-                        audit_set_oldacct(ev, rec, a->name);
-                if (a->type == SYNC_QUARANTINE || a->type == SYNC_ALLOCATE)
-                        audit_add_range(ev, rec, a->kind, &a->range);
-                if (a->type == SYNC_REMOVE_DELEGATION)
-                        audit_set_grp(ev, rec, a->group_name);
-        }
-}
-
 HANDLER(handle_sync) {
         _cleanup_accounts_ accounts acc = {};
         sync_result result = {};
@@ -177,7 +154,7 @@ HANDLER(handle_sync) {
         if (r < 0)
                 return r;
         if (!dry_run)
-                audit_sync(ctx->audit, &result);
+                audit_add_sync_actions(ctx->audit, result.actions, result.n_actions);
         data = render_sync(&result, dry_run);
         sync_result_done(&result);
         return args_reply(data, "sync", ret_data);

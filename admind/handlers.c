@@ -9,6 +9,7 @@
 const handler handlers[] = {
         { "approve", handle_approve, ACCESS_ADMIN, "approve" },
         { "delegate", handle_delegate, ACCESS_ADMIN, "grant" },
+        { "ensure", handle_ensure, ACCESS_ADMIN, "auto-allocate" },
         { "grant", handle_grant, ACCESS_ADMIN, "grant" },
         { "group-allow", handle_group_allow, ACCESS_ADMIN, "group-allow" },
         { "group-deny", handle_group_deny, ACCESS_ADMIN, "group-deny" },

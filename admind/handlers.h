@@ -25,6 +25,9 @@ HANDLER(handle_sync);
 HANDLER(handle_quarantine_list);
 HANDLER(handle_quarantine_release);
 
+/* pam_subid's allocation at login (admin): admind/handle_ensure.c */
+HANDLER(handle_ensure);
+
 /* group delegations, policies and requests: admind/handle_group*.c */
 HANDLER(handle_delegate);
 HANDLER(handle_group_allow);

@@ -22,8 +22,10 @@
 #include "../common/log.h"
 #include "../common/mkdirp.h"
 #include "../common/proto.h"
+#include "autoalloc.h"
 #include "dispatch.h"
 #include "peer.h"
+#include "watch.h"
 
 #define ADMIN_GROUP "subidadm"
 #define LISTEN_BACKLOG 256
@@ -35,7 +37,7 @@
  * a busy loop: the pending connection keeps it readable. */
 #define ACCEPT_RETRY_MS 200
 
-enum { TAG_LISTEN = UINT32_MAX, TAG_SIGNAL = UINT32_MAX - 1 };
+enum { TAG_LISTEN = UINT32_MAX, TAG_SIGNAL = UINT32_MAX - 1, TAG_WATCH = UINT32_MAX - 2 };
 
 typedef struct peer_slot {
         int fd; /* -1 when free */
@@ -53,6 +55,7 @@ typedef struct server {
         uint64_t accept_resume_ms; /* 0: the listener is polled */
         bool accept_starved;       /* said once per episode, not per attempt */
         int reserve_fd;            /* given up to accept a client just to refuse it */
+        account_watch watch;       /* auto_allocate: the user database and the exported files */
 } server;
 
 static uint64_t now_ms(void) {
@@ -344,6 +347,51 @@ static bool serve_peer(server *s, size_t slot) {
         return keep;
 }
 
+/* Something changed in /etc/passwd, /etc/group or the exported files:
+ * reacted to at once, so that a `userdel alice` is seen on its own before a
+ * later `useradd` can reuse alice's uid or name (docs/decisions.md,
+ * "Following the user database"). */
+static void follow_changes(server *s) {
+        const server_config *c = s->config;
+        watch_events ev;
+        int r;
+
+        r = watch_read(&s->watch, &ev);
+        if (r < 0)
+                return;
+        if (ev.accounts) {
+                /* Two replacements of passwd seen as one change may hide a
+                 * userdel and a useradd that reused the uid under another
+                 * name: that must never pass for a rename. */
+                bool distrust = ev.overflow || ev.passwd_writes > 1;
+
+                if (distrust)
+                        log_warning("auto: /etc/passwd changed several times at once; a vanished name whose uid "
+                                    "has another name now is treated as deleted, not renamed");
+                (void) autoalloc_follow_accounts(c->db, c->config, c->export_paths, AUTOALLOC_ACCOUNTS, distrust);
+        } else if (ev.exported)
+                (void) autoalloc_repair_export(c->db, c->export_paths);
+}
+
+/* auto_allocate: watch before the first reconciliation, so that nothing
+ * changed during it goes unseen. */
+static int start_following(server *s) {
+        const server_config *c = s->config;
+        struct epoll_event ev = { .events = EPOLLIN, .data.u32 = TAG_WATCH };
+        int r;
+
+        r = watch_open(&s->watch, WATCH_ACCOUNTS_DIR, c->export_paths);
+        if (r < 0)
+                return r;
+        if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->watch.fd, &ev) < 0)
+                return log_error_errno(negative_errno(), "epoll_ctl failed");
+        log_info("following the user database in %s (auto_allocate = yes)", WATCH_ACCOUNTS_DIR);
+        /* Whatever changed while the daemon was down; a failure (say, an
+         * unreachable directory) is logged and retried at the next change. */
+        (void) autoalloc_follow_accounts(c->db, c->config, c->export_paths, AUTOALLOC_STARTUP, false);
+        return 0;
+}
+
 static int next_timeout(const server *s) {
         uint64_t now = now_ms(), first = s->accept_resume_ms != 0 ? s->accept_resume_ms : UINT64_MAX;
 
@@ -369,7 +417,7 @@ int server_run(const server_config *config) {
         struct epoll_event ev;
         int r;
 
-        s = (server) { .config = config, .listen_fd = -1 };
+        s = (server) { .config = config, .listen_fd = -1, .watch = { .fd = -1 } };
         s.reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         for (size_t i = 0; i < SERVER_MAX_PEERS; i++)
                 s.peers[i].fd = -1;
@@ -393,6 +441,11 @@ int server_run(const server_config *config) {
         ev = (struct epoll_event) { .events = EPOLLIN, .data.u32 = TAG_SIGNAL };
         if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, signal_fd, &ev) < 0)
                 return log_error_errno(negative_errno(), "epoll_ctl failed");
+        if (config->config->auto_allocate) {
+                r = start_following(&s);
+                if (r < 0)
+                        return r;
+        }
         r = make_listener(config->socket_path, &listen_fd);
         if (r < 0)
                 return r;
@@ -415,6 +468,8 @@ int server_run(const server_config *config) {
 
                         if (tag == TAG_LISTEN)
                                 accept_peers(&s);
+                        else if (tag == TAG_WATCH)
+                                follow_changes(&s);
                         else if (tag == TAG_SIGNAL) {
                                 struct signalfd_siginfo si;
 
@@ -436,6 +491,7 @@ int server_run(const server_config *config) {
                 peer_close(&s, i);
         if (s.reserve_fd >= 0)
                 close(s.reserve_fd);
+        watch_close(&s.watch);
         (void) unlink(config->socket_path);
         log_info("stopped");
         return r < 0 ? r : 0;

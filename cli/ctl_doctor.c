@@ -26,6 +26,7 @@
 #include "../common/parse.h"
 #include "../common/proto.h"
 #include "ctl_common.h"
+#include "login_defs.h"
 #include "paths.h"
 
 /* podman's default images need a full 16-bit id space. */
@@ -203,6 +204,58 @@ static void check_kernel(doctor *d) {
         }
         if (all_ok)
                 add_finding(d, "kernel", DOCTOR_OK, NULL, "unprivileged user namespaces are enabled");
+}
+
+/* useradd allocates ranges of its own into /etc/subuid and /etc/subgid
+ * when login.defs lets it (docs/decisions.md, "Coexistence with shadow's
+ * own allocation"): the daemon undoes that, but the admin should say 0. */
+#define LOGIN_DEFS "/etc/login.defs"
+
+static void check_login_defs(doctor *d) {
+        static const char *const keys[2] = { "SUB_UID_COUNT", "SUB_GID_COUNT" };
+        _cleanup_free_ char *text = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t len = 0;
+        bool all_ok = true;
+
+        /* useradd writes /etc/subuid whatever subid was built with. */
+        if (strcmp(SUBID_SUBUID_PATH, "/etc/subuid") != 0 || strcmp(SUBID_SUBGID_PATH, "/etc/subgid") != 0) {
+                add_finding(d, "login.defs", DOCTOR_OK, NULL, "useradd writes /etc/subuid, not the exported %s",
+                            SUBID_SUBUID_PATH);
+                return;
+        }
+        f = fopen(LOGIN_DEFS, "re");
+        if (f) {
+                text = malloc(1024 * 1024);
+                if (!text) {
+                        d->error = -ENOMEM;
+                        return;
+                }
+                len = fread(text, 1, 1024 * 1024, f);
+        }
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                uint32_t count = LOGIN_DEFS_SUB_COUNT_DEFAULT;
+                int r = text ? login_defs_u32(text, len, keys[k], &count) : -ENOENT;
+
+                if (r == -EINVAL) {
+                        add_finding(d, "login.defs", DOCTOR_WARN, NULL, "cannot read %s in %s: not a plain number",
+                                    keys[k], LOGIN_DEFS);
+                        all_ok = false;
+                        continue;
+                }
+                if (count == 0)
+                        continue;
+                all_ok = false;
+                add_finding(d, "login.defs", DOCTOR_WARN,
+                            "set SUB_UID_COUNT 0 and SUB_GID_COUNT 0 in " LOGIN_DEFS,
+                            "%s is %u%s: useradd writes ranges of its own into %s (subid-admind rewrites the file "
+                            "from its database when it notices)",
+                            keys[k], count, r == -ENOENT ? " (useradd's default)" : " in " LOGIN_DEFS,
+                            k == 0 ? SUBID_SUBUID_PATH : SUBID_SUBGID_PATH);
+        }
+        if (all_ok)
+                add_finding(d, "login.defs", DOCTOR_OK, NULL, "useradd leaves %s and %s to subid (SUB_UID_COUNT 0)",
+                            SUBID_SUBUID_PATH, SUBID_SUBGID_PATH);
 }
 
 /* ---- 3. daemon ----------------------------------------------------------- */
@@ -715,6 +768,7 @@ int ctl_doctor(int argc, char **argv) {
 
         check_helpers(&d);
         check_kernel(&d);
+        check_login_defs(&d);
         if (user) {
                 uint32_t uid;
 

@@ -12,6 +12,13 @@
 #include "../common/cleanup.h"
 #include "../common/log.h"
 #include "../common/parse.h"
+#include "paths.h"
+
+/* make AUTO_ALLOCATE=no: the test build, whose tests create accounts with
+ * a daemon running and expect them to hold nothing. */
+#ifndef SUBID_AUTO_ALLOCATE_DEFAULT
+#define SUBID_AUTO_ALLOCATE_DEFAULT true
+#endif
 
 /* The file is a few hundred bytes; anything huge is a mistake. */
 #define CONFIG_MAX_SIZE (64 * 1024)
@@ -33,6 +40,7 @@ static const struct {
         { "auto_uid_min", KEY_ID, offsetof(subid_config, auto_uid_min) },
         { "auto_uid_max", KEY_ID, offsetof(subid_config, auto_uid_max) },
         { "self_service", KEY_BOOL, offsetof(subid_config, self_service) },
+        { "auto_allocate", KEY_BOOL, offsetof(subid_config, auto_allocate) },
 };
 
 void config_defaults(subid_config *ret) {
@@ -46,6 +54,7 @@ void config_defaults(subid_config *ret) {
                 .auto_uid_min = 1000,
                 .auto_uid_max = 60000,
                 .self_service = false,
+                .auto_allocate = SUBID_AUTO_ALLOCATE_DEFAULT,
         };
 }
 

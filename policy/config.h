@@ -14,6 +14,12 @@ typedef struct subid_config {
         uint32_t auto_uid_min, auto_uid_max;
         /* Whether users may ask for their own range with subid-request. */
         bool self_service;
+        /* Whether subid-admind follows the user database as it changes
+         * (allocating for new accounts, quarantining deleted ones, following
+         * renames, repairing foreign edits of the exported files) and
+         * pam_subid may allocate at login. Default: yes (the build's
+         * AUTO_ALLOCATE; the test build says no). */
+        bool auto_allocate;
 } subid_config;
 
 void config_defaults(subid_config *ret);

@@ -149,3 +149,29 @@ int policy_quarantine_release(sqlite3 *db, id_kind kind, const id_range *range, 
         *ret_n = n;
         return 0;
 }
+
+int quarantine_revoked_from(sqlite3 *db, sqlite3_stmt **cache, id_kind kind, uint32_t uid, const char *name) {
+        sqlite3_stmt *st;
+        int r, rc;
+
+        if (!*cache) {
+                r = policy_db_prepare(db,
+                                      "SELECT 1 FROM quarantine WHERE former_uid = ?1 AND former_name = ?2"
+                                      " AND kind = ?3 AND reason = 'revoke' LIMIT 1",
+                                      cache);
+                if (r < 0)
+                        return r;
+        }
+        st = *cache;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, uid);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, id_kind_to_string(kind), -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_ROW)
+                return 1;
+        if (rc != SQLITE_DONE)
+                return policy_db_error(db, rc, "read the quarantine");
+        return 0;
+}

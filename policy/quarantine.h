@@ -35,3 +35,11 @@ int policy_quarantine_list(sqlite3 *db, const quarantine_cursor *after, size_t l
  * nothing is exported. */
 int policy_quarantine_release(sqlite3 *db, id_kind kind, const id_range *range, quarantine_row **ret,
                               size_t *ret_n);
+
+/* 1 when an administrator revoked ids of kind from this very account (a
+ * quarantined piece with reason "revoke", former owner uid and name), 0 when
+ * not: automatic allocation (sync, subid-admind's watcher, pam_subid) then
+ * leaves that kind alone, so a revoke is not undone at the next login.
+ * *cache keeps the statement prepared across calls (NULL: finalized by the
+ * caller with sqlite3_finalize, or pass a pointer to NULL each time). */
+int quarantine_revoked_from(sqlite3 *db, sqlite3_stmt **cache, id_kind kind, uint32_t uid, const char *name);

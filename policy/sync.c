@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "db.h"
 #include "grant.h"
+#include "quarantine.h"
 #include "store.h"
 
 #define QUARANTINE_REASON_USERDEL "userdel"
@@ -53,6 +54,7 @@ typedef struct stored_owner {
 typedef enum owner_fate {
         FATE_KEEP,
         FATE_RENAME,
+        FATE_RENUMBER,
         FATE_GONE, /* deleted or reused: quarantine and remove */
 } owner_fate;
 
@@ -62,6 +64,7 @@ typedef struct sync_ctx {
         sqlite3 *db;
         const accounts *acc;
         const subid_config *config;
+        bool distrust_renames, follow_renumbers;
         int64_t now;
         sync_result result;
         size_t capacity;
@@ -71,6 +74,8 @@ typedef struct sync_ctx {
         sqlite3_stmt *delete_ranges;     /* ?1 uid, ?2 name */
         sqlite3_stmt *delete_delegations;
         sqlite3_stmt *rename[3]; /* ranges, delegations, pending requests: ?1 uid, ?2 old, ?3 new */
+        sqlite3_stmt *renumber[3]; /* the same: ?1 old uid, ?2 name, ?3 new uid */
+        sqlite3_stmt *revoked;   /* quarantine_revoked_from */
         store_cache cache;
 } sync_ctx;
 
@@ -82,6 +87,9 @@ static void sync_ctx_done(sync_ctx *c) {
         sqlite3_finalize(c->delete_delegations);
         for (size_t i = 0; i < ELEMENTSOF(c->rename); i++)
                 sqlite3_finalize(c->rename[i]);
+        for (size_t i = 0; i < ELEMENTSOF(c->renumber); i++)
+                sqlite3_finalize(c->renumber[i]);
+        sqlite3_finalize(c->revoked);
         store_cache_done(&c->cache);
 }
 
@@ -114,8 +122,16 @@ static int sync_ctx_prepare(sync_ctx *c) {
         if (r >= 0)
                 r = policy_db_prepare(c->db, "DELETE FROM delegations WHERE owner_uid = ?1 AND owner_name = ?2",
                                       &c->delete_delegations);
+        static const char *const renumber_sql[3] = {
+                "UPDATE ranges SET owner_uid = ?3 WHERE owner_uid = ?1 AND owner_name = ?2",
+                "UPDATE delegations SET owner_uid = ?3 WHERE owner_uid = ?1 AND owner_name = ?2",
+                "UPDATE requests SET owner_uid = ?3 WHERE owner_uid = ?1 AND owner_name = ?2 AND state = 'pending'",
+        };
+
         for (size_t i = 0; i < ELEMENTSOF(rename_sql) && r >= 0; i++)
                 r = policy_db_prepare(c->db, rename_sql[i], &c->rename[i]);
+        for (size_t i = 0; i < ELEMENTSOF(renumber_sql) && r >= 0 && c->follow_renumbers; i++)
+                r = policy_db_prepare(c->db, renumber_sql[i], &c->renumber[i]);
         return r;
 }
 
@@ -212,8 +228,31 @@ static bool owner_stored(const stored_owner *owners, size_t n, size_t first_of_u
 
 /* What became of a stored owner (docs/decisions.md, "sync"). *ret_account
  * gets the name of the account that has the uid now, if any. */
+/* follow_renumbers, for an owner whose uid has no account: FATE_RENUMBER
+ * when its name is an account under a uid the database knows nothing of,
+ * and no other stored owner has that name. */
+static int renumbered_to(const sync_ctx *c, const stored_owner *owners, size_t n, const stored_owner *o,
+                         owner_fate *ret, uint32_t *ret_new_uid) {
+        _cleanup_user_ account_user by_name = {};
+        int r;
+
+        r = accounts_user_by_name(c->acc, o->name, &by_name);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "sync: cannot look up user %s in the user database; nothing changed",
+                                       o->name);
+        for (size_t i = 0; i < n; i++)
+                if (owners[i].uid == by_name.uid || (&owners[i] != o && strcmp(owners[i].name, o->name) == 0))
+                        return 0;
+        *ret = FATE_RENUMBER;
+        *ret_new_uid = by_name.uid;
+        return 0;
+}
+
 static int owner_fate_of(const sync_ctx *c, const stored_owner *owners, size_t n, size_t first_of_uid,
-                         const stored_owner *o, owner_fate *ret, sync_cause *ret_cause, char **ret_account) {
+                         const stored_owner *o, owner_fate *ret, sync_cause *ret_cause, char **ret_account,
+                         uint32_t *ret_new_uid) {
         _cleanup_user_ account_user now = {}, by_name = {};
         size_t renamable = 0;
         int r;
@@ -223,7 +262,7 @@ static int owner_fate_of(const sync_ctx *c, const stored_owner *owners, size_t n
         if (r == -ENOENT) {
                 *ret = FATE_GONE;
                 *ret_cause = SYNC_CAUSE_DELETED;
-                return 0;
+                return c->follow_renumbers ? renumbered_to(c, owners, n, o, ret, ret_new_uid) : 0;
         }
         if (r < 0)
                 return log_error_errno(r, "sync: cannot look up uid %u (%s) in the user database; nothing changed",
@@ -259,7 +298,7 @@ static int owner_fate_of(const sync_ctx *c, const stored_owner *owners, size_t n
                 if (accounts_user_by_name(c->acc, owners[i].name, &other) == -ENOENT)
                         renamable++;
         }
-        if (renamable == 1) {
+        if (renamable == 1 && !c->distrust_renames) {
                 /* A name that cannot be exported (none reaches passwd in
                  * practice) is not taken; the rows keep the old one. */
                 *ret = policy_name_is_safe(*ret_account) ? FATE_RENAME : FATE_KEEP;
@@ -268,6 +307,22 @@ static int owner_fate_of(const sync_ctx *c, const stored_owner *owners, size_t n
         *ret = FATE_GONE;
         *ret_cause = SYNC_CAUSE_REUSED;
         return 0;
+}
+
+static int renumber_owner(sync_ctx *c, const stored_owner *o, uint32_t new_uid) {
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(c->renumber); i++) {
+                sqlite3_stmt *st = bind_owner(c->renumber[i], o->uid, o->name, NULL);
+
+                sqlite3_bind_int64(st, 3, new_uid);
+                r = step_done(c->db, st, "renumber an owner");
+                if (r < 0)
+                        return r;
+        }
+        c->result.n_renumbered++;
+        return add_action(c, (sync_action) { .type = SYNC_RENUMBER, .uid = o->uid, .new_uid = new_uid }, o->name,
+                          NULL, NULL);
 }
 
 static int rename_owner(sync_ctx *c, const stored_owner *o, const char *new_name) {
@@ -352,14 +407,17 @@ static int sync_owners(sync_ctx *c) {
                 _cleanup_free_ char *account = NULL;
                 sync_cause cause = SYNC_CAUSE_NONE;
                 owner_fate fate = FATE_KEEP;
+                uint32_t new_uid = 0;
 
                 if (i == 0 || owners[i].uid != owners[i - 1].uid)
                         first_of_uid = i;
-                r = owner_fate_of(c, owners, n, first_of_uid, &owners[i], &fate, &cause, &account);
+                r = owner_fate_of(c, owners, n, first_of_uid, &owners[i], &fate, &cause, &account, &new_uid);
                 if (r < 0)
                         break;
                 if (fate == FATE_RENAME)
                         r = rename_owner(c, &owners[i], account);
+                else if (fate == FATE_RENUMBER)
+                        r = renumber_owner(c, &owners[i], new_uid);
                 else if (fate == FATE_GONE)
                         r = retire_owner(c, &owners[i], cause, account);
         }
@@ -552,9 +610,17 @@ static int sync_allocations(sync_ctx *c) {
                  * in practice) is left alone rather than failing every sync. */
                 if (!policy_name_is_safe(u->name))
                         continue;
-                for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID && r >= 0; kind++)
-                        if (!id_set_contains(&holders[kind], u->uid))
+                for (id_kind kind = ID_KIND_UID; kind <= ID_KIND_GID && r >= 0; kind++) {
+                        if (id_set_contains(&holders[kind], u->uid))
+                                continue;
+                        /* A revoke sticks: automatic allocation must not
+                         * undo an administrator's decision at the next sync. */
+                        r = quarantine_revoked_from(c->db, &c->revoked, kind, u->uid, u->name);
+                        if (r == 0)
                                 r = allocate(c, u, kind);
+                        else if (r > 0)
+                                r = 0;
+                }
         }
         id_set_done(&holders[ID_KIND_UID]);
         id_set_done(&holders[ID_KIND_GID]);
@@ -563,7 +629,18 @@ static int sync_allocations(sync_ctx *c) {
 
 int policy_sync(sqlite3 *db, const accounts *acc, const subid_config *config, const export_paths *paths,
                 bool dry_run, sync_result *ret) {
-        sync_ctx c = { .db = db, .acc = acc, .config = config, .now = (int64_t) time(NULL) };
+        return policy_sync_with(db, acc, config, paths, &(sync_options) { .dry_run = dry_run }, ret);
+}
+
+int policy_sync_with(sqlite3 *db, const accounts *acc, const subid_config *config, const export_paths *paths,
+                     const sync_options *options, sync_result *ret) {
+        sync_ctx c = { .db = db,
+                       .acc = acc,
+                       .config = config,
+                       .distrust_renames = options->distrust_renames,
+                       .follow_renumbers = options->follow_renumbers,
+                       .now = (int64_t) time(NULL) };
+        bool dry_run = options->dry_run;
         int r;
 
         r = policy_db_begin(db);

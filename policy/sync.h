@@ -30,7 +30,9 @@
  *      group is gone) is removed: newgidmap refuses a whole gid map when one
  *      listed gid is not allowed, so a stale line breaks podman.
  *   3. Every enumerated account with a uid in [auto_uid_min, auto_uid_max]
- *      that holds no subuid (subgid) range gets one from the pool, as
+ *      that holds no subuid (subgid) range gets one from the pool — unless
+ *      an administrator revoked that kind from the same (uid, name): the
+ *      quarantine has a piece of it with reason "revoke" — as
  *      `grant USER` would (alloc_find_free: never quarantined ids), origin
  *      "auto". Accounts outside that range are system accounts and are
  *      skipped; the login shell is not looked at (service accounts with a
@@ -45,6 +47,7 @@ typedef enum sync_action_type {
         SYNC_QUARANTINE,
         SYNC_REMOVE_DELEGATION,
         SYNC_ALLOCATE,
+        SYNC_RENUMBER, /* follow_renumbers only: uid -> new_uid, name kept */
 } sync_action_type;
 
 typedef enum sync_cause {
@@ -64,6 +67,7 @@ typedef struct sync_action {
         id_kind kind;       /* QUARANTINE, ALLOCATE */
         id_range range;     /* QUARANTINE, ALLOCATE */
         uint32_t gid;       /* REMOVE_DELEGATION */
+        uint32_t new_uid;   /* RENUMBER */
         char *group_name;   /* REMOVE_DELEGATION, as stored */
 } sync_action;
 
@@ -71,13 +75,35 @@ typedef struct sync_result {
         sync_action *actions; /* renames, quarantines, removed delegations, allocations */
         size_t n_actions;
         size_t n_allocated, n_quarantined, n_renamed, n_delegations_removed; /* ranges, owners, delegations */
+        size_t n_renumbered;                                                 /* owners */
         bool reexported; /* the exported files differed from the database and were rewritten (would be, dry run) */
 } sync_result;
 
 void sync_result_done(sync_result *r);
 
-/* acc: a snapshot of the user database (accounts_load_nss). With dry_run
- * the result says what a sync would do and nothing is written. */
+typedef struct sync_options {
+        /* The result says what a sync would do and nothing is written. */
+        bool dry_run;
+        /* Treat what looks like a rename as a deleted account whose uid was
+         * reused: subid-admind's watcher says so when it saw /etc/passwd
+         * replaced more than once at a time, so that a `userdel alice;
+         * useradd -u ALICES_UID bob` it saw as one change never lets bob
+         * inherit (docs/decisions.md, "Following the user database"). */
+        bool distrust_renames;
+        /* An owner whose uid has no account while its name is an account
+         * under another uid that holds nothing is renumbered (`usermod -u`):
+         * the rows move to the new uid (SYNC_RENUMBER). Without this, the
+         * old uid counts as deleted. Only subid-admind's watcher sets it, for
+         * a change it saw as one replacement of /etc/passwd: after anything
+         * longer, `userdel alice; useradd alice` (a new uid) looks the same. */
+        bool follow_renumbers;
+} sync_options;
+
+/* acc: a snapshot of the user database (accounts_load_nss). */
+int policy_sync_with(sqlite3 *db, const accounts *acc, const subid_config *config, const export_paths *paths,
+                     const sync_options *options, sync_result *ret);
+
+/* policy_sync_with() with only dry_run set: `subidctl sync`. */
 int policy_sync(sqlite3 *db, const accounts *acc, const subid_config *config, const export_paths *paths,
                 bool dry_run, sync_result *ret);
 

@@ -36,6 +36,10 @@ static const struct {
         /* CRLF line ends are tolerated */
         { "sub_uid_count = 1000\r\n", 0, NULL },
         { "self_service = yes\n", 0, NULL },
+        /* automatic allocation can be switched off (and on) */
+        { "auto_allocate = no\n", 0, NULL },
+        { "auto_allocate = yes\n", 0, NULL },
+        { "auto_allocate = sometimes\n", -EINVAL, "invalid value" },
         /* unknown keys are errors, not silently ignored typos */
         { "sub_uid_cuont = 5\n", -EINVAL, ":1: unknown key" },
         /* the checked parser: no signs, spaces inside, hex */

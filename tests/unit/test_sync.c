@@ -18,9 +18,11 @@
 #define DELEGATION(gid, group, uid, name)                                                                 \
         "INSERT INTO delegations (gid, group_name, owner_uid, owner_name, created_at) VALUES (" #gid ", '" \
         group "', " #uid ", '" name "', 1);"
-#define QUARANTINED(kind, uid, name, first, count)                                                          \
+#define QUARANTINED_FOR(reason, kind, uid, name, first, count)                                              \
         "INSERT INTO quarantine (kind, first, count, former_uid, former_name, reason, since) VALUES ('" kind \
-        "', " #first ", " #count ", " #uid ", '" name "', 'revoke', 1);"
+        "', " #first ", " #count ", " #uid ", '" name "', '" reason "', 1);"
+#define QUARANTINED(kind, uid, name, first, count) QUARANTINED_FOR("userdel", kind, uid, name, first, count)
+#define REVOKED(kind, uid, name, first, count) QUARANTINED_FOR("revoke", kind, uid, name, first, count)
 #define PENDING(uid, name, gid, group)                                                                     \
         "INSERT INTO requests (owner_uid, owner_name, gid, group_name, state, created_at) VALUES (" #uid ", '" \
         name "', " #gid ", '" group "', 'pending', 1);"
@@ -96,6 +98,15 @@ static const sync_case cases[] = {
         { "quarantined ids are never allocated, not even to their former owner",
           QUARANTINED("uid", 1001, "alice", 100000, 1000), { SYSTEM, U("alice", 1001) }, {}, 0, 0, 2, 0, 0, 0,
           "uid:alice:101000:1000 gid:alice:100000:1000", "uid:alice:100000:1000", "" },
+        { "a revoke sticks: an account an administrator revoked subuids from gets no new ones automatically, "
+          "only the kind it was not revoked",
+          REVOKED("uid", 1001, "alice", 100000, 1000), { SYSTEM, U("alice", 1001) }, {}, 0, 0, 1, 0, 0, 0,
+          "gid:alice:100000:1000", "uid:alice:100000:1000", "" },
+        { "a revoke binds the (uid, name) it was made for: a new account with the uid under another name gets "
+          "ranges",
+          REVOKED("uid", 1001, "alice", 100000, 1000) REVOKED("gid", 1001, "alice", 100000, 1000),
+          { SYSTEM, U("carol", 1001) }, {}, 0, 0, 2, 0, 0, 0, "uid:carol:101000:1000 gid:carol:101000:1000",
+          "uid:alice:100000:1000 gid:alice:100000:1000", "" },
         { "a pool without room for the last account: ENOSPC, nothing changes, not even the deletions",
           BOTH(1009, "gone", 100000), { SYSTEM, U("alice", 1001), U("bob", 1002) }, {}, 101999, -ENOSPC, 0, 0, 0, 0,
           NULL, NULL, NULL },
@@ -223,6 +234,77 @@ static void test_sync_records(void **state) {
         accounts_done(&acc);
 }
 
+/* distrust_renames (subid-admind saw /etc/passwd replaced twice at once):
+ * what would be a rename is a deleted account whose uid was reused, so the
+ * uid's new account gets fresh ranges and never the old account's. */
+static void test_sync_distrust_renames(void **state) {
+        testenv *t = *state;
+        sync_case c = { .users = { SYSTEM, U("bob", 1001) } };
+        subid_config config = test_config(&c);
+        sync_result result = {};
+        accounts acc = {};
+
+        exec_sql(t->db, BOTH(1001, "alice", 100000));
+        load_accounts(&c, &acc);
+        assert_int_equal(policy_sync_with(t->db, &acc, &config, &t->paths,
+                                          &(sync_options) { .distrust_renames = true }, &result),
+                         0);
+        assert_int_equal(result.n_renamed, 0);
+        assert_int_equal(result.n_quarantined, 2);
+        assert_int_equal(result.n_allocated, 2);
+        assert_int_equal(result.actions[0].cause, SYNC_CAUSE_REUSED);
+        assert_view(t->db, RANGES_VIEW, "uid:bob:101000:1000 gid:bob:101000:1000", "distrusted rename");
+        assert_view(t->db, QUARANTINE_VIEW, "uid:alice:100000:1000 gid:alice:100000:1000", "distrusted rename");
+        sync_result_done(&result);
+        accounts_done(&acc);
+}
+
+/* follow_renumbers (`usermod -u` seen as one change): the rows move to the
+ * account's new uid, nothing is quarantined or allocated; without it, or
+ * when the new uid is stored already, the old uid is a deleted account. */
+static void test_sync_renumber(void **state) {
+        static const struct {
+                const char *rule;
+                const char *fixture;
+                bool follow;
+                size_t renumbered, quarantined, allocated;
+                const char *ranges;
+        } rows[] = {
+                { "usermod -u seen as one change: the ranges follow the account to its new uid",
+                  BOTH(1001, "alice", 100000), true, 1, 0, 0, "uid:alice:100000:1000 gid:alice:100000:1000" },
+                { "without follow_renumbers (subidctl sync): the old uid is a deleted account",
+                  BOTH(1001, "alice", 100000), false, 0, 2, 2, "uid:alice:101000:1000 gid:alice:101000:1000" },
+                { "the new uid holds ranges of its own: no renumbering, the old uid's are retired",
+                  BOTH(1001, "alice", 100000) RANGE("uid", 1005, "alice", 150000, 10), true, 0, 2, 1,
+                  "uid:alice:150000:10 gid:alice:101000:1000" },
+        };
+        testenv *t = *state;
+        sync_case c = { .users = { SYSTEM, U("alice", 1005) } };
+        subid_config config = test_config(&c);
+
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+                sync_result result = {};
+                accounts acc = {};
+                _cleanup_free_ char *owner = NULL;
+
+                exec_sql(t->db, "DELETE FROM ranges; DELETE FROM quarantine;");
+                exec_sql(t->db, rows[i].fixture);
+                load_accounts(&c, &acc);
+                assert_int_equal(policy_sync_with(t->db, &acc, &config, &t->paths,
+                                                  &(sync_options) { .follow_renumbers = rows[i].follow }, &result),
+                                 0);
+                if (result.n_renumbered != rows[i].renumbered || result.n_quarantined != rows[i].quarantined ||
+                    result.n_allocated != rows[i].allocated)
+                        fail_msg("%s: %zu renumbered, %zu quarantined, %zu allocated", rows[i].rule,
+                                 result.n_renumbered, result.n_quarantined, result.n_allocated);
+                assert_view(t->db, RANGES_VIEW, rows[i].ranges, rows[i].rule);
+                owner = query_text(t->db, "SELECT group_concat(DISTINCT owner_uid) FROM ranges");
+                assert_string_equal(owner, "1005");
+                sync_result_done(&result);
+                accounts_done(&acc);
+        }
+}
+
 /* A dry run reports what a sync would do and changes nothing. */
 static void test_sync_dry_run(void **state) {
         testenv *t = *state;
@@ -253,6 +335,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_sync_table, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_sync_records, testenv_setup, testenv_teardown),
                 cmocka_unit_test_setup_teardown(test_sync_dry_run, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_sync_distrust_renames, testenv_setup, testenv_teardown),
+                cmocka_unit_test_setup_teardown(test_sync_renumber, testenv_setup, testenv_teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
