@@ -13,7 +13,7 @@
 static const char *const admind_ops[] = {
         "grant",         "revoke",        "request",     "approve",           "reject",
         "import",        "sync",          "group-allow", "group-deny",        "quarantine-release",
-        "auto-allocate", "auto-quarantine", "auto-rename",
+        "auto-allocate", "auto-quarantine", "auto-rename", "auto-renumber",   "auto-revoke",
 };
 
 bool log_op_is_admind(const char *op) {
