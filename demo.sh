@@ -25,7 +25,7 @@ CTL=$ROOT/usr/sbin/subidctl
 IMAGE=localhost/busybox
 SHARED=$ROOT/shared/rfriends
 
-STEPS=(deps build admind accounts grant unshare podman request approve shared refusals leave)
+STEPS=(deps build auditd admind accounts grant unshare podman request approve shared refusals leave audit)
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "demo.sh: run as root (it installs packages and creates two demo users and a group)" >&2
@@ -52,12 +52,15 @@ admin() {
         return "${PIPESTATUS[0]}"
 }
 # as USER CMD...: USER runs CMD (real ids and groups, clean environment),
-# through our helpers and exported files (scripts/with-subid-helpers.sh).
+# through our helpers and exported files (scripts/with-subid-helpers.sh),
+# with USER's loginuid set as pam_loginuid does at login (the audit trail's
+# auid).
 as() {
         local user=$1
         shift
         printf '%s%s$%s %s\n' "$bold" "${user#subiddemo_}" "$off" "$(shown "$@")"
-        "$SRC/scripts/with-subid-helpers.sh" "$BIN" "$ROOT/etc/subuid" "$ROOT/etc/subgid" \
+        bash -c 'echo "$1" >/proc/self/loginuid 2>/dev/null; shift; exec "$@"' _ "$(id -u "$user")" \
+                "$SRC/scripts/with-subid-helpers.sh" "$BIN" "$ROOT/etc/subuid" "$ROOT/etc/subgid" \
                 setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups --reset-env -- \
                 env PATH="/usr/bin:/bin:$BIN" HOME="$ROOT/home/$user" XDG_RUNTIME_DIR="$ROOT/home/$user/run" \
                 CONTAINERS_STORAGE_CONF="$ROOT/home/$user/storage.conf" \
@@ -78,9 +81,16 @@ refused() { note "(refused, exit status $1, as it should be)"; }
 
 HAVE_PODMAN=
 ADMIND_PID=
+AUDITD_PID=
+AUDIT_LOG=
+AUDIT_RESTORE=
 cleanup() {
         set +e
         local u pid
+        if [ -n "$AUDITD_PID" ]; then
+                kill "$AUDITD_PID" 2>/dev/null && wait "$AUDITD_PID" 2>/dev/null
+                auditctl -e "$AUDIT_RESTORE" >/dev/null 2>&1
+        fi
         for u in "$ANA" "$BEN"; do
                 # podman's pause process keeps its user namespace alive.
                 for pid in $(ps -o pid= -u "$u" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
@@ -110,6 +120,46 @@ step_build() {
         }
         admin getcap "$BIN/newuidmap" "$BIN/newgidmap"
         note "setuid files installed: $(find "$ROOT" -perm -4000 | wc -l)"
+}
+
+step_auditd() {
+        say "The audit trail" \
+                "Every helper run and every change subid-admind makes goes to the kernel audit subsystem." \
+                "The demo reads them from a private auditd (or from the machine's, when one already runs)."
+        local running
+        running=$(auditctl -s 2>/dev/null | sed -n 's/^pid //p')
+        if [ -n "$running" ] && [ "$running" != 0 ]; then
+                AUDIT_LOG=$(sed -n 's/^[[:space:]]*log_file[[:space:]]*=[[:space:]]*//p' /etc/audit/auditd.conf)
+                AUDIT_LOG=${AUDIT_LOG:-/var/log/audit/audit.log}
+                note "using the running auditd's log $AUDIT_LOG"
+                return 0
+        fi
+        AUDIT_RESTORE=$(auditctl -s 2>/dev/null | sed -n 's/^enabled //p')
+        [ -n "$AUDIT_RESTORE" ] || { note "this kernel has no audit support: no trail to show"; return 0; }
+        install -d -m 0700 "$ROOT/audit" "$ROOT/audit/plugins.d"
+        printf '%s\n' "local_events = yes" "write_logs = yes" "log_file = $ROOT/audit/audit.log" \
+                "log_format = ENRICHED" "flush = SYNC" "max_log_file_action = IGNORE" "space_left = 2" \
+                "space_left_action = IGNORE" "admin_space_left = 1" "admin_space_left_action = IGNORE" \
+                "disk_full_action = IGNORE" "disk_error_action = IGNORE" "plugin_dir = $ROOT/audit/plugins.d" \
+                >"$ROOT/audit/auditd.conf"
+        chmod 0600 "$ROOT/audit/auditd.conf"
+        auditd -n -s enable -c "$ROOT/audit" >"$ROOT/audit/auditd.out" 2>&1 &
+        AUDITD_PID=$!
+        for _ in $(seq 100); do [ -e "$ROOT/audit/audit.log" ] && break; sleep 0.05; done
+        AUDIT_LOG=$ROOT/audit/audit.log
+        note "auditd writing to $AUDIT_LOG"
+}
+
+step_audit() {
+        say "Who did what" \
+                "The lab admin reviews the trail: one line per helper run and per change. The user is the" \
+                "person who asked (ana's login uid for her containers and her request, not the daemon's)."
+        [ -n "$AUDIT_LOG" ] || { note "(no audit support here)"; return 0; }
+        sleep 0.3 # the last records reach the log
+        admin "$CTL" log --input "$AUDIT_LOG" --user "$ANA"
+        note "the same trail with the standard tools, e.g. the refused helper runs:"
+        printf '%sroot#%s ausearch -m CHUSER_ID,CHGRP_ID --success no -i | grep -c ^type=\n' "$bold" "$off"
+        printf '    %s\n' "$(ausearch -if "$AUDIT_LOG" -m CHUSER_ID,CHGRP_ID --success no -i 2>/dev/null | grep -c '^type=')"
 }
 
 step_admind() {
