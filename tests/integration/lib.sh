@@ -120,6 +120,18 @@ make_group() { # make_group NAME [groupadd args...]: creates group subidt_NAME, 
         echo "$name"
 }
 
+# Shell text that starts a script run with `bash -c "$USERNS_TARGET"'...'`:
+# a process of the caller's in a new user namespace, its pid in $pid once it
+# is in there (the target a helper maps; it sleeps 30 s).
+USERNS_TARGET='me=$(readlink /proc/self/ns/user)
+unshare --user sleep 30 &
+pid=$!
+for ((i = 0; i < 500; i++)); do
+        [ "$(readlink /proc/$pid/ns/user 2>/dev/null)" != "$me" ] && break
+        sleep 0.01
+done
+'
+
 as_user() { # as_user USER COMMAND...: runs with the user's real ids and groups
         setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups --reset-env -- "${@:2}"
 }

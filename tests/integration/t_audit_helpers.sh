@@ -31,14 +31,7 @@ check "grant $U a subuid and a subgid range" "$SUBIDCTL" grant "$U" --subuids 30
 run_helper() {
         local user=$1
         shift
-        as_login_user "$user" bash -c '
-                me=$(readlink /proc/self/ns/user)
-                unshare --user sleep 30 &
-                pid=$!
-                for ((i = 0; i < 500; i++)); do
-                        [ "$(readlink /proc/$pid/ns/user 2>/dev/null)" != "$me" ] && break
-                        sleep 0.01
-                done
+        as_login_user "$user" bash -c "$USERNS_TARGET"'
                 tool=$1
                 shift
                 args=()
@@ -150,14 +143,7 @@ recs=$(records CHUSER_ID "$U" " tpid=\? ")
 is "$(grep -c . <<<"$recs")" "$((before + 1))" "refused (bad target): one record, tpid=?"
 
 # The write itself fails: a map can be written once.
-read -r pid rc < <(as_login_user "$U" bash -c '
-        me=$(readlink /proc/self/ns/user)
-        unshare --user sleep 30 &
-        pid=$!
-        for ((i = 0; i < 500; i++)); do
-                [ "$(readlink /proc/$pid/ns/user 2>/dev/null)" != "$me" ] && break
-                sleep 0.01
-        done
+read -r pid rc < <(as_login_user "$U" bash -c "$USERNS_TARGET"'
         "$0" $pid 0 300000 1 >/dev/null 2>&1 && "$0" $pid 0 300001 1 >/dev/null 2>&1
         echo "$pid $?"
         kill $pid' "$BIN/newuidmap")

@@ -66,14 +66,7 @@ request_state() { # request_state ID
 # asks our newgidmap for "0 <own gid> 1 1 GID 1"; prints "rc=N" and the
 # resulting gid_map on one line, blanks squeezed ("rc=0 0 1000 1 1 2000 1 ").
 map_gid() {
-        as_user "$1" bash -c '
-                me=$(readlink /proc/self/ns/user)
-                unshare --user sleep 30 &
-                pid=$!
-                for ((i = 0; i < 500; i++)); do
-                        [ "$(readlink /proc/$pid/ns/user 2>/dev/null)" != "$me" ] && break
-                        sleep 0.01
-                done
+        as_user "$1" bash -c "$USERNS_TARGET"'
                 "$0" "$pid" 0 "$(id -g)" 1 1 "$1" 1 >/dev/null 2>&1
                 printf "rc=%s" "$?"
                 tr -s " \n" " " </proc/$pid/gid_map

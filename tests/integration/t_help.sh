@@ -62,14 +62,7 @@ check_fails "subidctl with an unknown option fails" "$SBIN/subidctl" --bogus
 # ---- a refusal for a missing range points at subidctl doctor ---------------------
 reset_policy
 start_admind || { not_ok "subid-admind starts"; done_testing; exit 1; }
-out=$(as_user "$A" bash -c '
-        me=$(readlink /proc/self/ns/user)
-        unshare --user sleep 30 &
-        pid=$!
-        for ((i = 0; i < 500; i++)); do
-                [ "$(readlink /proc/$pid/ns/user 2>/dev/null)" != "$me" ] && break
-                sleep 0.01
-        done
+out=$(as_user "$A" bash -c "$USERNS_TARGET"'
         "$0" "$pid" 0 500000 10
         echo "rc=$?"
         kill $pid' "$BIN/newuidmap" 2>&1)

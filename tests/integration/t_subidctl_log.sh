@@ -31,14 +31,7 @@ check "grant $A a subuid and a subgid range" "$SUBIDCTL" grant "$A" --subuids 31
 map() {
         local user=$1
         shift
-        as_login_user "$user" bash -c '
-                me=$(readlink /proc/self/ns/user)
-                unshare --user sleep 30 &
-                pid=$!
-                for ((i = 0; i < 500; i++)); do
-                        [ "$(readlink /proc/$pid/ns/user 2>/dev/null)" != "$me" ] && break
-                        sleep 0.01
-                done
+        as_login_user "$user" bash -c "$USERNS_TARGET"'
                 tool=$1
                 shift
                 args=()
