@@ -11,6 +11,7 @@
 #   with_loginuid USER CMD...    runs CMD as root with loginuid = USER's uid (USER's sudo, say)
 #   audit_search ARGS...         ausearch over this test's records (prints them, fails when none)
 #   audit_wait N ARGS...         waits up to 5 s until ausearch ARGS finds at least N events
+#   run_helper USER TOOL ARGS... TOOL (a helper) as a logged-in USER on a fresh user namespace
 
 AUDIT_LOG=
 _audit_dir=
@@ -125,4 +126,23 @@ with_loginuid() { # with_loginuid USER COMMAND...: stays root, loginuid set to U
         local uid
         uid=$(id -u "$1") || return 1
         bash -c 'echo "$1" >/proc/self/loginuid && shift && exec "$@"' _ "$uid" "${@:2}"
+}
+
+# run_helper USER TOOL ARGS...: as USER (loginuid = USER's uid), starts a
+# process in a new user namespace and runs TOOL ARGS, the word PID standing
+# for that process; prints "PID EXIT-STATUS".
+run_helper() {
+        local user=$1
+        shift
+        as_login_user "$user" bash -c "$USERNS_TARGET"'
+                tool=$1
+                shift
+                args=()
+                for a in "$@"; do
+                        [ "$a" == PID ] && a=$pid
+                        args+=("$a")
+                done
+                "$tool" "${args[@]}" >/dev/null 2>&1
+                echo "$pid $?"
+                kill $pid' _ "$@"
 }

@@ -25,25 +25,6 @@ reset_policy
 start_admind || { not_ok "subid-admind starts"; done_testing; exit 1; }
 check "grant $U a subuid and a subgid range" "$SUBIDCTL" grant "$U" --subuids 300000-365535 --subgids 300000-365535
 
-# run_helper USER TOOL ARGS...: as USER (loginuid = USER's uid), starts a
-# process in a new user namespace and runs TOOL ARGS, the word PID standing
-# for that process; prints "PID EXIT-STATUS".
-run_helper() {
-        local user=$1
-        shift
-        as_login_user "$user" bash -c "$USERNS_TARGET"'
-                tool=$1
-                shift
-                args=()
-                for a in "$@"; do
-                        [ "$a" == PID ] && a=$pid
-                        args+=("$a")
-                done
-                "$tool" "${args[@]}" >/dev/null 2>&1
-                echo "$pid $?"
-                kill $pid' _ "$@"
-}
-
 # records TYPE USER PATTERN: the raw records of TYPE by USER matching the
 # extended regex PATTERN, waiting up to 5 s for at least one.
 records() {

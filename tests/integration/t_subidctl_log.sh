@@ -26,31 +26,13 @@ reset_policy
 start_admind || { not_ok "subid-admind starts"; done_testing; exit 1; }
 check "grant $A a subuid and a subgid range" "$SUBIDCTL" grant "$A" --subuids 310000-375535 --subgids 310000-375535
 
-# map USER TOOL ARGS...: as USER (loginuid set), TOOL on a fresh process
-# in a new user namespace (the word PID); prints "PID EXIT-STATUS".
-map() {
-        local user=$1
-        shift
-        as_login_user "$user" bash -c "$USERNS_TARGET"'
-                tool=$1
-                shift
-                args=()
-                for a in "$@"; do
-                        [ "$a" == PID ] && a=$pid
-                        args+=("$a")
-                done
-                "$tool" "${args[@]}" >/dev/null 2>&1
-                echo "$pid $?"
-                kill $pid' _ "$@"
-}
-
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 
 # ---- first batch ------------------------------------------------------------------
 
-read -r pid1 rc < <(map "$A" "$BIN/newuidmap" PID 0 "$uidA" 1 1 310000 65536)
+read -r pid1 rc < <(run_helper "$A" "$BIN/newuidmap" PID 0 "$uidA" 1 1 310000 65536)
 is "$rc" 0 "$A maps its range"
-read -r pid2 rc < <(map "$A" "$BIN/newgidmap" PID 0 0 1)
+read -r pid2 rc < <(run_helper "$A" "$BIN/newgidmap" PID 0 0 1)
 is "$rc" 1 "$A is refused host gid 0"
 with_loginuid "$B" "$AUDIT_SEND" success \
         "op=grant acct=\"$A\" subuids=310000-375535 subgids=310000-375535 sauid=$uidB"
@@ -67,7 +49,7 @@ sleep 1.1
 
 # ---- second batch -----------------------------------------------------------------
 
-read -r pid3 rc < <(map "$B" "$BIN/newuidmap" PID 0 310000 1)
+read -r pid3 rc < <(run_helper "$B" "$BIN/newuidmap" PID 0 310000 1)
 is "$rc" 1 "$B is refused $A's range"
 with_loginuid "$B" "$AUDIT_SEND" failed \
         "op=reject acct=\"$A\" grp=\"$G\" req=8 sauid=$uidB reason=$(hex "not a member of $G")"
