@@ -19,6 +19,7 @@
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRCDIR/tests/bench/policy_db.sh"
 ROOT=${SUBID_BENCH_GRANTS_ROOT:-/tmp/subid-bench-grants}
 K=${SUBID_BENCH_GRANTS:-100}
 N=${SUBID_BENCH_GRANTS_USERS:-100000}
@@ -144,31 +145,19 @@ EOF
 
 # ---- 100,000 users already allocated ----------------------------------------
 
-# One sqlite3 run, daemon not started yet: the database as the admin side
-# makes it (WAL, persistent -wal/-shm, root 0644), N owners with a uid and a
-# gid range each, and the same ranges in shadow format for useradd.
+# The database (tests/bench/policy_db.sh), and the same ranges in shadow
+# format for useradd.
 build_start=$(now_us)
-(umask 022 && sqlite3 -batch "$DB" \
-        ".filectrl persist_wal on" \
-        "PRAGMA journal_mode = WAL" \
-        ".read $SRCDIR/policy/schema.sql" \
-        "BEGIN" \
-        "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < $N),
-              kinds(kind) AS (VALUES ('uid'), ('gid'))
-         INSERT INTO ranges (kind, owner_uid, owner_name, first, count, created_at)
-         SELECT kind, $OWNER_UID_BASE + k, 'bu' || k, $POOL_MIN + k * $HELD_COUNT, $HELD_COUNT, 1700000000
-         FROM i, kinds ORDER BY k, kind" \
-        "COMMIT" \
-        "PRAGMA wal_checkpoint(TRUNCATE)" \
+bench_policy_db "$DB" "$N" "$OWNER_UID_BASE" "$POOL_MIN" "$HELD_COUNT" \
         ".once $MASTER/subuid" \
         "SELECT owner_name || ':' || first || ':' || count FROM ranges WHERE kind = 'uid' ORDER BY id" \
         ".once $MASTER/subgid" \
-        "SELECT owner_name || ':' || first || ':' || count FROM ranges WHERE kind = 'gid' ORDER BY id") \
-        >/dev/null || die "cannot create the policy database for $N users"
+        "SELECT owner_name || ':' || first || ':' || count FROM ranges WHERE kind = 'gid' ORDER BY id" \
+        || die "cannot create the policy database for $N users"
 for f in "$DB" "$DB-wal" "$DB-shm" "$MASTER/subuid" "$MASTER/subgid"; do
         [ -f "$f" ] || die "$f missing after creating the policy"
 done
-chmod 0644 "$DB" "$DB-wal" "$DB-shm" "$MASTER/subuid" "$MASTER/subgid"
+chmod 0644 "$MASTER/subuid" "$MASTER/subgid"
 for f in subuid subgid; do
         lines=$(wc -l <"$MASTER/$f")
         [ "$lines" -eq "$N" ] || die "$MASTER/$f has $lines lines, expected $N"

@@ -23,6 +23,7 @@
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRCDIR/tests/bench/policy_db.sh"
 ROOT=${SUBID_BENCH_LOAD_ROOT:-/tmp/subid-bench-load}
 N=${SUBID_BENCH_LOAD_USERS:-100000}
 READS=${SUBID_BENCH_LOAD_READS:-20000}
@@ -82,22 +83,10 @@ make -s -C "$SRCDIR" check-install CHECK_ROOT="$ROOT" BUILDDIR="$ROOT/build" >"$
 
 # ---- 100,000 users, as tests/bench/grants.sh makes them ----------------------
 install -d -m 0755 "$(dirname "$DB")"
-(umask 022 && sqlite3 -batch "$DB" \
-        ".filectrl persist_wal on" \
-        "PRAGMA journal_mode = WAL" \
-        ".read $SRCDIR/policy/schema.sql" \
-        "BEGIN" \
-        "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < $N),
-              kinds(kind) AS (VALUES ('uid'), ('gid'))
-         INSERT INTO ranges (kind, owner_uid, owner_name, first, count, created_at)
-         SELECT kind, $OWNER_UID_BASE + k, 'bu' || k, $POOL_MIN + k * $HELD_COUNT, $HELD_COUNT, 1700000000
-         FROM i, kinds ORDER BY k, kind" \
-        "COMMIT" \
-        "PRAGMA wal_checkpoint(TRUNCATE)" \
+bench_policy_db "$DB" "$N" "$OWNER_UID_BASE" "$POOL_MIN" "$HELD_COUNT" \
         ".once $WORK/owners" \
-        "SELECT owner_name || ' ' || first FROM ranges WHERE kind = 'uid' ORDER BY id") \
-        >/dev/null || die "cannot create the policy database for $N users"
-chmod 0644 "$DB" "$DB-wal" "$DB-shm"
+        "SELECT owner_name || ' ' || first FROM ranges WHERE kind = 'uid' ORDER BY id" \
+        || die "cannot create the policy database for $N users"
 [ "$(wc -l <"$WORK/owners")" -eq "$N" ] || die "owners list incomplete"
 
 reader=${PREFIX}r
