@@ -164,8 +164,10 @@ start_admind() { # starts subid-admind in the background; returns once its socke
                 at_exit stop_admind
                 _admind_cleanup=1
         fi
+        # Up to 60 s: a first start over 10,000 accounts (t_autoalloc) syncs
+        # before it listens, which takes >10 s in the sanitized build.
         local i
-        for ((i = 0; i < 200; i++)); do
+        for ((i = 0; i < 1200; i++)); do
                 [ -S "$ADMIND_SOCKET" ] && return 0
                 kill -0 "$ADMIND_PID" 2>/dev/null || break
                 sleep 0.05
